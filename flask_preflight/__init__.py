@@ -1,3 +1,9 @@
 """Flask-Preflight: per-view CORS policies with automatic, correct preflight handling."""
 
+from .decorators import cors
+from .errors import PreflightConfigError, Problem
+from .extension import Preflight
+
 __version__ = "0.1.0"
+
+__all__ = ["Preflight", "PreflightConfigError", "Problem", "__version__", "cors"]

@@ -1,0 +1,63 @@
+"""``cors()``: a policy on a view function, a ``View`` class or a ``Blueprint``.
+
+The decorator only attaches the validated policy to the object; it never wraps a view, so
+it costs nothing per call, works above or below ``@app.route``, and leaves async views and
+``MethodView`` classes unchanged. The extension reads the policies when it compiles them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask
+
+from .policy import Policy, declare_policy
+
+POLICY_ATTRIBUTE = "_flask_preflight_policy"
+
+T = TypeVar("T")
+
+
+def policy_of(target: object) -> Policy | None:
+    """The policy ``cors()`` attached to ``target`` (a view, View class or Blueprint)."""
+    policy = getattr(target, POLICY_ATTRIBUTE, None)
+    return policy if isinstance(policy, Policy) else None
+
+
+def _describe_target(target: object) -> str:
+    if isinstance(target, Blueprint):
+        return f"blueprint {target.name!r}"
+    if isinstance(target, type):
+        return f"view class {target.__qualname__!r}"
+    name = getattr(target, "__qualname__", None) or getattr(target, "__name__", repr(target))
+    return f"view {name!r}"
+
+
+def cors(**policy: Any) -> Any:
+    """Declare the CORS policy of a view function, a ``View`` class or a ``Blueprint``.
+
+    Takes the seven policy fields as keywords; each one set overrides the same field of the
+    enclosing blueprint and app, the others are inherited. ``cors(origins=[])`` turns CORS
+    off for one view. Malformed values raise ``PreflightConfigError`` at once.
+    """
+    # Validate before knowing the target, so a typo fails at import time of the module.
+    declare_policy("@cors(...)", policy)
+
+    def apply(target: T) -> T:
+        if isinstance(target, Flask):
+            raise TypeError(
+                "cors() sets the policy of a view, View class or Blueprint; for an "
+                "app-wide policy use Preflight(app, ...) or PREFLIGHT_* config keys"
+            )
+        if not callable(target) and not isinstance(target, Blueprint):
+            raise TypeError(f"cors() cannot decorate {target!r}")
+        owned = vars(target) if hasattr(target, "__dict__") else {}
+        if isinstance(owned.get(POLICY_ATTRIBUTE), Policy):
+            raise TypeError(
+                f"{_describe_target(target)} already has a cors() policy: "
+                "merge the two into one cors(...) call"
+            )
+        setattr(target, POLICY_ATTRIBUTE, declare_policy(_describe_target(target), policy))
+        return target
+
+    return apply

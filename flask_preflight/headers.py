@@ -1,0 +1,139 @@
+"""Header names, token syntax, bounded parsing of request header lists, and ``Vary`` merging.
+
+Nothing here imports Flask: these are pure functions over strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Request headers (as WSGI environ keys, read once per request).
+ENVIRON_ORIGIN = "HTTP_ORIGIN"
+ENVIRON_REQUEST_METHOD = "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
+ENVIRON_REQUEST_HEADERS = "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
+ENVIRON_REQUEST_PRIVATE_NETWORK = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
+
+# Response headers.
+ALLOW_ORIGIN = "Access-Control-Allow-Origin"
+ALLOW_CREDENTIALS = "Access-Control-Allow-Credentials"
+ALLOW_METHODS = "Access-Control-Allow-Methods"
+ALLOW_HEADERS = "Access-Control-Allow-Headers"
+ALLOW_PRIVATE_NETWORK = "Access-Control-Allow-Private-Network"
+EXPOSE_HEADERS = "Access-Control-Expose-Headers"
+MAX_AGE = "Access-Control-Max-Age"
+VARY = "Vary"
+
+PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+PREFLIGHT_VARY_PRIVATE_NETWORK = PREFLIGHT_VARY + ", Access-Control-Request-Private-Network"
+
+# Bounds on untrusted input: a request over any of them is refused before per-item work.
+# Browsers send far less: a serialized origin is at most ~270 bytes (253-byte host, scheme,
+# port), and a page that sets more than a few dozen custom headers is unheard of.
+MAX_ORIGIN_LENGTH = 512
+MAX_REQUEST_METHOD_LENGTH = 32
+MAX_REQUEST_HEADERS_LENGTH = 4096
+MAX_REQUEST_HEADER_NAMES = 64
+
+# RFC 9110 token: the syntax of method and header names.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+# The CORS-safelisted request-header names (Fetch). Browsers list them in
+# Access-Control-Request-Headers when a value is not safelisted (a JSON Content-Type, say);
+# every policy allows them, as users expect a JSON API to work.
+SAFELISTED_REQUEST_HEADERS = frozenset(
+    {"accept", "accept-language", "content-language", "content-type"}
+)
+
+# Forbidden request-header names (Fetch): scripts cannot set them, so they never appear in
+# Access-Control-Request-Headers, and listing them in a policy is always a mistake.
+FORBIDDEN_REQUEST_HEADERS = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
+
+
+def is_token(value: str) -> bool:
+    """Whether ``value`` is an HTTP token (the syntax of method and header names)."""
+    return _TOKEN.fullmatch(value) is not None
+
+
+def is_forbidden_request_header(name: str) -> bool:
+    """Whether browsers forbid scripts from setting the header ``name``."""
+    lowered = name.lower()
+    return lowered in FORBIDDEN_REQUEST_HEADERS or lowered.startswith(
+        FORBIDDEN_REQUEST_HEADER_PREFIXES
+    )
+
+
+def parse_request_headers(value: str) -> tuple[str, ...] | None:
+    """Parse an ``Access-Control-Request-Headers`` value into lowercase names.
+
+    Returns ``None`` when the value is malformed or over the bounds: longer than
+    ``MAX_REQUEST_HEADERS_LENGTH``, more than ``MAX_REQUEST_HEADER_NAMES`` elements (empty
+    ones included), or an element that is not a token. The length check comes first, so
+    the work is linear in at most ``MAX_REQUEST_HEADERS_LENGTH`` characters.
+    """
+    if len(value) > MAX_REQUEST_HEADERS_LENGTH:
+        return None
+    # Fast path for the common browser form: lowercase, comma-joined, no spaces.
+    if value.count(",") >= MAX_REQUEST_HEADER_NAMES:
+        return None
+    names = []
+    for element in value.split(","):
+        name = element.strip(" \t")
+        if not name:
+            continue  # Fetch's list syntax ignores empty elements ("a,,b", "a,").
+        if _TOKEN.fullmatch(name) is None:
+            return None
+        names.append(name.lower())
+    return tuple(names)
+
+
+def merge_vary(existing: list[str], name: str) -> str | None:
+    """Return the one ``Vary`` value that holds the ``existing`` values plus ``name``.
+
+    ``existing`` are the response's current ``Vary`` header lines. Duplicates are dropped
+    and several lines fold into one. Returns ``None`` when nothing needs to change: a single
+    line already naming ``name`` (case-insensitively), or a response that varies on
+    everything (``*``).
+    """
+    fields: list[str] = []
+    seen: set[str] = set()
+    for line in existing:
+        for element in line.split(","):
+            field = element.strip()
+            lowered = field.lower()
+            if not field or lowered in seen:
+                continue
+            if lowered == "*":
+                return None
+            seen.add(lowered)
+            fields.append(field)
+    if name.lower() in seen:
+        if len(existing) == 1 and len(fields) == existing[0].count(",") + 1:
+            return None
+    else:
+        fields.append(name)
+    return ", ".join(fields)

@@ -1,0 +1,299 @@
+"""Origins: parsing and normalising configured origins, and the matcher built from them.
+
+A configured origin is normalised once, the way browsers serialise origins (lowercase
+scheme and host, IDN in punycode, default port dropped). A request's ``Origin`` is then
+compared exactly, byte for byte: browsers only ever send the serialised form, so anything
+else is not an origin a browser would send and is refused.
+
+Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Union
+
+from .headers import MAX_ORIGIN_LENGTH
+
+logger = logging.getLogger("flask_preflight")
+
+ANY_ORIGIN = "*"
+NULL_ORIGIN = "null"
+ANY_PORT = -1  # a port pattern's port: "http://localhost:*"
+
+OriginPredicate = Callable[[str], bool]
+OriginSpec = Union[str, "re.Pattern[str]", OriginPredicate]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?")
+# A serialised origin as a browser sends it (tuple origins; "null" is handled apart).
+_SERIALIZED_ORIGIN = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.\-]*)://"
+    r"(?P<host>[a-z0-9_\-.]+|\[[0-9a-f:.]+\])"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+)
+# Origins no legitimate policy admits; a regex that matches one admits arbitrary origins.
+CANARY_ORIGINS = ("https://attacker.invalid", "http://evil.example:8080")
+
+
+class OriginError(ValueError):
+    """A configured origin is malformed; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class ParsedOrigin:
+    """A configured origin, normalised. ``host`` may start with ``*.``; ``port`` may be
+    ``ANY_PORT`` or ``None`` (the scheme's default)."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    @property
+    def is_subdomain_pattern(self) -> bool:
+        return self.host.startswith("*.")
+
+    def serialize(self) -> str:
+        if self.port is None:
+            port = ""
+        elif self.port == ANY_PORT:
+            port = ":*"
+        else:
+            port = f":{self.port}"
+        return f"{self.scheme}://{self.host}{port}"
+
+
+def _normalize_host(host: str, spec: str) -> str:
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
+        except ValueError:
+            raise OriginError(f"{spec!r} has an invalid IPv6 address") from None
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        raise OriginError(f"{spec!r} has a host that is not a valid domain name") from None
+    ascii_host = ascii_host.lower()
+    labels = ascii_host.split(".")
+    if ascii_host.endswith(".") or not all(_LABEL.fullmatch(label) for label in labels):
+        raise OriginError(
+            f"{spec!r} has a host that is not a valid domain name "
+            "(letters, digits, '-' and '_' in dot-separated labels)"
+        )
+    return ascii_host
+
+
+def parse_origin(spec: str) -> ParsedOrigin:
+    """Parse and normalise one configured origin (exact, subdomain or port pattern).
+
+    Raises ``OriginError`` with the fixed form to use where one can be suggested.
+    """
+    if "://" not in spec:
+        raise OriginError(
+            f"{spec!r} has no scheme: write it as the browser sends it, "
+            f"e.g. 'https://{spec.strip('/')}'"
+        )
+    scheme, rest = spec.split("://", 1)
+    scheme = scheme.lower()
+    if not _SCHEME.fullmatch(scheme):
+        raise OriginError(f"{spec!r} has an invalid scheme {scheme!r}")
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i != -1), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    if "@" in authority:
+        fixed = f"{scheme}://{authority.rsplit('@', 1)[1]}"
+        raise OriginError(f"{spec!r} has userinfo, which an origin never carries: use {fixed!r}")
+    if tail:
+        what = {
+            "/": "a trailing slash" if tail == "/" else "a path",
+            "?": "a query",
+            "#": "a fragment",
+        }[tail[0]]
+        raise OriginError(
+            f"{spec!r} has {what}, which an origin never carries: use '{scheme}://{authority}'"
+        )
+    host, port_text = authority, ""
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end != -1:
+            host, port_text = authority[: end + 1], authority[end + 1 :]
+            if port_text and not port_text.startswith(":"):
+                raise OriginError(f"{spec!r} has an invalid IPv6 address")
+            port_text = port_text[1:]
+    elif ":" in authority:
+        host, port_text = authority.rsplit(":", 1)
+    port: int | None
+    if port_text == "*":
+        port = ANY_PORT
+    elif port_text == "" and ":" not in authority.rsplit("]", 1)[-1]:
+        port = None
+    elif port_text.isdigit() and port_text.isascii() and 0 < int(port_text) < 65536:
+        port = int(port_text)
+        if port == _DEFAULT_PORTS.get(scheme):
+            port = None
+    else:
+        raise OriginError(f"{spec!r} has an invalid port {port_text!r} (1-65535, or '*')")
+    if not host:
+        raise OriginError(f"{spec!r} has no host")
+    if host.startswith("*."):
+        base = _normalize_host(host[2:], spec)
+        if "*" in base or base.startswith("["):
+            raise OriginError(_wildcard_help(spec))
+        if base.count(".") == 0 and base != "localhost":
+            raise OriginError(
+                f"{spec!r} admits every domain under the top-level domain {base!r}: "
+                f"name your own domain, e.g. '{scheme}://*.example.{base}'"
+            )
+        if _is_ip_address(base):
+            raise OriginError(f"{spec!r} puts a subdomain wildcard on an IP address")
+        host = "*." + base
+    elif "*" in host:
+        raise OriginError(_wildcard_help(spec))
+    else:
+        host = _normalize_host(host, spec)
+    return ParsedOrigin(scheme, host, port)
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _wildcard_help(spec: str) -> str:
+    return (
+        f"{spec!r} has a '*' where none is allowed: '*' may only be the whole value (any "
+        "origin), a leading subdomain label ('https://*.example.com') or the port "
+        "('http://localhost:*')"
+    )
+
+
+def _split_request_origin(origin: str) -> tuple[str, str, int | None] | None:
+    """Split a serialised request origin into (scheme, host, port), or ``None`` when it is
+    not in the exact form a browser sends."""
+    match = _SERIALIZED_ORIGIN.fullmatch(origin)
+    if match is None:
+        return None
+    scheme, host, port_text = match.group("scheme", "host", "port")
+    port = int(port_text) if port_text else None
+    if port is not None and (port > 65535 or port == _DEFAULT_PORTS.get(scheme)):
+        return None
+    return scheme, host, port
+
+
+@dataclass(frozen=True)
+class OriginMatcher:
+    """Decides whether a request's ``Origin`` is allowed. Built once per policy.
+
+    The cost of a decision does not grow with the number of exact origins or patterns:
+    exact origins are a set lookup, patterns are looked up by the origin's host and its
+    parent domains, which are at most a few dozen.
+    """
+
+    any_origin: bool
+    exact: frozenset[str]
+    any_port_hosts: frozenset[tuple[str, str]]
+    subdomain_bases: frozenset[tuple[str, str, int | None]]
+    regexes: tuple[re.Pattern[str], ...]
+    predicates: tuple[OriginPredicate, ...]
+
+    @property
+    def allows_nothing(self) -> bool:
+        return not (
+            self.any_origin
+            or self.exact
+            or self.any_port_hosts
+            or self.subdomain_bases
+            or self.regexes
+            or self.predicates
+        )
+
+    @property
+    def is_dynamic(self) -> bool:
+        """Whether the answer depends on the request's origin (so ``Vary: Origin``)."""
+        return not self.any_origin and not self.allows_nothing
+
+    def allows(self, origin: str) -> bool:
+        if self.any_origin or origin in self.exact:
+            return True
+        if len(origin) > MAX_ORIGIN_LENGTH:
+            return False
+        parts = _split_request_origin(origin)
+        if parts is None:
+            return False  # "null", or not a serialised origin: only an exact entry admits it
+        scheme, host, port = parts
+        if (scheme, host) in self.any_port_hosts:
+            return True
+        if self.subdomain_bases and not host.startswith("["):
+            dot = host.find(".")
+            while dot != -1:
+                base = host[dot + 1 :]
+                if (scheme, base, port) in self.subdomain_bases or (
+                    scheme,
+                    base,
+                    ANY_PORT,
+                ) in self.subdomain_bases:
+                    return True
+                dot = host.find(".", dot + 1)
+        for regex in self.regexes:
+            if regex.fullmatch(origin):
+                return True
+        for predicate in self.predicates:
+            try:
+                if predicate(origin) is True:
+                    return True
+            except Exception:
+                logger.exception("origin predicate %r raised for origin %r", predicate, origin)
+        return False
+
+
+def admits_arbitrary_origins(spec: OriginSpec) -> bool:
+    """Whether one configured origin admits origins no real policy would (``*``, a regex
+    that matches a canary origin). Callables cannot be inspected and are trusted."""
+    if isinstance(spec, str):
+        return spec == ANY_ORIGIN
+    if isinstance(spec, re.Pattern):
+        return any(spec.fullmatch(canary) for canary in CANARY_ORIGINS)
+    return False
+
+
+def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
+    """Build the matcher for configured origins that were already validated."""
+    exact: set[str] = set()
+    any_port_hosts: set[tuple[str, str]] = set()
+    subdomain_bases: set[tuple[str, str, int | None]] = set()
+    regexes: list[re.Pattern[str]] = []
+    predicates: list[OriginPredicate] = []
+    any_origin = False
+    for spec in specs:
+        if isinstance(spec, re.Pattern):
+            regexes.append(spec)
+        elif isinstance(spec, str):
+            if spec == ANY_ORIGIN:
+                any_origin = True
+            elif spec == NULL_ORIGIN:
+                exact.add(NULL_ORIGIN)
+            else:
+                parsed = parse_origin(spec)
+                if parsed.is_subdomain_pattern:
+                    subdomain_bases.add((parsed.scheme, parsed.host[2:], parsed.port))
+                elif parsed.port == ANY_PORT:
+                    any_port_hosts.add((parsed.scheme, parsed.host))
+                else:
+                    exact.add(parsed.serialize())
+        else:
+            predicates.append(spec)
+    return OriginMatcher(
+        any_origin=any_origin,
+        exact=frozenset(exact),
+        any_port_hosts=frozenset(any_port_hosts),
+        subdomain_bases=frozenset(subdomain_bases),
+        regexes=tuple(regexes),
+        predicates=tuple(predicates),
+    )

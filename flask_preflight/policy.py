@@ -1,0 +1,397 @@
+"""The declared policy: its seven fields, their validation, and the merging of levels.
+
+A ``Policy`` is what one level declares (built-in defaults, app config, ``Preflight``
+keywords, a blueprint, a view); a field a level does not set is ``UNSET`` and inherited.
+``resolve`` merges the levels into an ``EffectivePolicy`` that remembers where each value
+came from, and ``compile_policy`` turns that into the immutable ``CompiledPolicy`` the
+request path reads. Every problem found is reported at once, in one ``PreflightConfigError``.
+
+Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Final
+
+from .errors import PreflightConfigError, Problem
+from .headers import (
+    SAFELISTED_REQUEST_HEADERS,
+    is_forbidden_request_header,
+    is_token,
+)
+from .origins import (
+    ANY_ORIGIN,
+    NULL_ORIGIN,
+    OriginError,
+    OriginMatcher,
+    OriginSpec,
+    admits_arbitrary_origins,
+    build_matcher,
+    parse_origin,
+)
+
+ANY: Final = "*"
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Final = _Unset()
+
+FIELD_NAMES: Final = (
+    "origins",
+    "methods",
+    "allow_headers",
+    "expose_headers",
+    "credentials",
+    "max_age",
+    "private_network",
+)
+CONFIG_KEYS: Final = {f"PREFLIGHT_{name.upper()}": name for name in FIELD_NAMES}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What one level declares. Values are validated and normalised; ``UNSET`` inherits."""
+
+    origins: tuple[OriginSpec, ...] | _Unset = UNSET
+    methods: tuple[str, ...] | str | _Unset = UNSET
+    allow_headers: tuple[str, ...] | str | _Unset = UNSET
+    expose_headers: tuple[str, ...] | str | _Unset = UNSET
+    credentials: bool | _Unset = UNSET
+    max_age: int | _Unset | None = UNSET
+    private_network: bool | _Unset = UNSET
+    source: str = field(default="", compare=False)
+
+    def set_fields(self) -> dict[str, Any]:
+        """The fields this level sets, by name."""
+        return {
+            name: getattr(self, name) for name in FIELD_NAMES if getattr(self, name) is not UNSET
+        }
+
+
+DEFAULT_POLICY: Final = Policy(
+    origins=(),
+    methods=ANY,
+    allow_headers=ANY,
+    expose_headers=(),
+    credentials=False,
+    max_age=600,
+    private_network=False,
+    source="default",
+)
+
+
+# --- validation of one level -------------------------------------------------------------
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _as_items(value: object) -> tuple[object, ...] | None:
+    """A list-like value as a tuple; ``None`` when it is not an iterable of items."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return None
+    return tuple(value)
+
+
+def _several_in_one(value: str) -> str:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    return f"several values in one string: pass a list, {parts!r}"
+
+
+def _validate_origins(value: object) -> tuple[tuple[OriginSpec, ...], list[str]]:
+    if isinstance(value, (str, re.Pattern)) or callable(value):
+        items: tuple[object, ...] | None = (value,)
+    else:
+        items = _as_items(value)
+    if items is None:
+        return (), [
+            "must be a string, a compiled regex, a callable, or a list of them "
+            f"(got {type(value).__name__})"
+        ]
+    specs: list[OriginSpec] = []
+    errors: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            if item in (ANY_ORIGIN, NULL_ORIGIN):
+                specs.append(item)
+            elif "," in item:
+                errors.append(f"{item!r} holds {_several_in_one(item)}")
+            else:
+                try:
+                    specs.append(parse_origin(item).serialize())
+                except OriginError as error:
+                    errors.append(str(error))
+        elif isinstance(item, re.Pattern):
+            if not isinstance(item.pattern, str):
+                errors.append(f"{item!r} is a bytes pattern; compile a str pattern")
+            else:
+                specs.append(item)
+        elif callable(item):
+            specs.append(item)
+        else:
+            errors.append(
+                f"{item!r} is a {type(item).__name__}, not an origin string, "
+                "a compiled regex or a callable"
+            )
+    return tuple(specs), errors
+
+
+def _validate_names(
+    value: object, kind: str, *, upper: bool, check: Any = None
+) -> tuple[tuple[str, ...] | str, list[str]]:
+    """Validate ``"*"`` or a list of token names (methods or header names)."""
+    if value == ANY:
+        return ANY, []
+    if isinstance(value, str):
+        if "," in value:
+            return (), [_several_in_one(value)]
+        items: tuple[object, ...] | None = (value,)
+    else:
+        items = _as_items(value)
+    if items is None:
+        return (), [f"must be '*' or a list of {kind} names (got {type(value).__name__})"]
+    if items == (ANY,):
+        return ANY, []
+    names: list[str] = []
+    errors: list[str] = []
+    for item in items:
+        if item == ANY:
+            errors.append(f"'*' must be the whole value, not one {kind} name among others")
+        elif not isinstance(item, str) or not is_token(item):
+            errors.append(f"{item!r} is not a valid {kind} name (an HTTP token)")
+        elif check is not None and (message := check(item)):
+            errors.append(message)
+        else:
+            name = item.upper() if upper else item.lower()
+            if name not in names:
+                names.append(name)
+    return tuple(names), errors
+
+
+def _check_request_header(name: str) -> str | None:
+    if is_forbidden_request_header(name):
+        return f"{name!r} is a forbidden header name: browsers never let a page send it"
+    return None
+
+
+def _check_response_header(name: str) -> str | None:
+    if name.lower() in ("set-cookie", "set-cookie2"):
+        return f"{name!r} is never readable by a page, whatever the policy says"
+    return None
+
+
+def _validate_max_age(value: object) -> tuple[int | None, list[str]]:
+    if value is None:
+        return None, []
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    else:
+        return None, [
+            f"must be a whole number of seconds, a timedelta, or None (got {type(value).__name__})"
+        ]
+    if seconds < 0:
+        return None, ["must not be negative: use 0 to stop browsers caching preflights"]
+    return int(seconds), []
+
+
+def _validate_bool(value: object) -> tuple[bool, list[str]]:
+    if isinstance(value, bool):
+        return value, []
+    return False, [f"must be True or False (got {type(value).__name__})"]
+
+
+def declare_policy(source: str, values: Mapping[str, object]) -> Policy:
+    """Validate the fields one level declares; raise ``PreflightConfigError`` listing every
+    problem (unknown names, malformed values, and conflicts within this level)."""
+    problems: list[Problem] = []
+    normalized: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in FIELD_NAMES:
+            problems.append(
+                Problem(name, value, source, "unknown field" + _suggest(name, FIELD_NAMES))
+            )
+            continue
+        errors: list[str]
+        if name == "origins":
+            normalized[name], errors = _validate_origins(value)
+        elif name == "methods":
+            normalized[name], errors = _validate_names(value, "method", upper=True)
+        elif name == "allow_headers":
+            normalized[name], errors = _validate_names(
+                value, "header", upper=False, check=_check_request_header
+            )
+        elif name == "expose_headers":
+            normalized[name], errors = _validate_names(
+                value, "header", upper=False, check=_check_response_header
+            )
+        elif name == "max_age":
+            normalized[name], errors = _validate_max_age(value)
+        else:
+            normalized[name], errors = _validate_bool(value)
+        problems.extend(Problem(name, value, source, error) for error in errors)
+    if problems:
+        raise PreflightConfigError(problems)
+    policy = Policy(source=source, **normalized)
+    conflicts = _conflicts(policy, source)
+    if conflicts:
+        raise PreflightConfigError(conflicts)
+    return policy
+
+
+def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list[Problem]]:
+    """The policy fields set by ``PREFLIGHT_*`` config keys, and problems with keys that
+    look like misspelled ones."""
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+    for key, value in config.items():
+        if key in CONFIG_KEYS:
+            values[CONFIG_KEYS[key]] = value
+        elif key.startswith("PREFLIGHT_") or difflib.get_close_matches(
+            key, list(CONFIG_KEYS), n=1, cutoff=0.85
+        ):
+            problems.append(
+                Problem(key, value, "app.config", "unknown config key" + _suggest(key, CONFIG_KEYS))
+            )
+    return values, problems
+
+
+# --- merging levels ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    """The merged policy of one endpoint, with the level each value came from."""
+
+    origins: tuple[OriginSpec, ...]
+    methods: tuple[str, ...] | str
+    allow_headers: tuple[str, ...] | str
+    expose_headers: tuple[str, ...] | str
+    credentials: bool
+    max_age: int | None
+    private_network: bool
+    sources: Mapping[str, str]
+
+
+def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
+    """Merge levels, lowest first, field by field: a level overrides only what it sets."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for level in (DEFAULT_POLICY, *levels):
+        for name, value in level.set_fields().items():
+            values[name] = value
+            sources[name] = level.source
+    return EffectivePolicy(sources=sources, **values)
+
+
+def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
+    """Insecure combinations of fields, wherever the two fields were set."""
+    problems: list[Problem] = []
+    if policy.credentials is not True:
+        return problems
+    sources = getattr(policy, "sources", {})
+    origin = sources.get("origins", where)
+    credentials = sources.get("credentials", where)
+    if isinstance(policy.origins, tuple):
+        for spec in policy.origins:
+            if admits_arbitrary_origins(spec):
+                problems.append(
+                    Problem(
+                        "origins",
+                        spec,
+                        where,
+                        f"admits any origin (set by {origin}) while credentials=True "
+                        f"(set by {credentials}): any site could read your users' data; "
+                        "list the origins that may call with credentials",
+                    )
+                )
+    if policy.expose_headers == ANY:
+        problems.append(
+            Problem(
+                "expose_headers",
+                ANY,
+                where,
+                "'*' exposes nothing on requests with credentials=True; list the headers",
+            )
+        )
+    return problems
+
+
+# --- compiling --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """Everything the request path needs, decided once per endpoint. Immutable; header
+    values are pre-joined strings."""
+
+    effective: EffectivePolicy
+    matcher: OriginMatcher
+    methods: frozenset[str] | None  # None: the route's own methods
+    any_header: bool
+    allowed_headers: frozenset[str]
+    credentials: bool
+    max_age: str | None
+    private_network: bool
+    expose_headers: str | None
+    vary_origin: bool  # the answer depends on the request's Origin
+
+    @property
+    def enabled(self) -> bool:
+        return not self.matcher.allows_nothing
+
+
+def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
+    """Compile a merged policy (already checked with ``check_effective``)."""
+    matcher = build_matcher(effective.origins)
+    methods: frozenset[str] | None = None
+    if effective.methods != ANY:
+        methods = frozenset(effective.methods)
+        if "GET" in methods:
+            methods |= {"HEAD"}  # as Flask routes HEAD to GET views
+    any_header = effective.allow_headers == ANY
+    allowed_headers = SAFELISTED_REQUEST_HEADERS
+    if not any_header:
+        allowed_headers = allowed_headers | frozenset(effective.allow_headers)
+    expose = effective.expose_headers
+    return CompiledPolicy(
+        effective=effective,
+        matcher=matcher,
+        methods=methods,
+        any_header=any_header,
+        allowed_headers=allowed_headers,
+        credentials=effective.credentials,
+        max_age=None if effective.max_age is None else str(effective.max_age),
+        private_network=effective.private_network,
+        expose_headers=(ANY if expose == ANY else ", ".join(expose)) or None,
+        vary_origin=matcher.is_dynamic,
+    )
+
+
+def check_effective(effective: EffectivePolicy, where: str) -> list[Problem]:
+    """Problems that appear only once levels merge (credentials from the app, ``*`` from a
+    view), named after the endpoint ``where``."""
+    return _conflicts(effective, where)
+
+
+def describe(policy: Policy) -> str:
+    """A short, stable rendering of what a level sets, for error messages and the CLI."""
+    parts = [f"{name}={value!r}" for name, value in policy.set_fields().items()]
+    return ", ".join(parts) or "(nothing)"

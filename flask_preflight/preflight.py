@@ -1,0 +1,194 @@
+"""The CORS decision for one request, one small step per check, in the Fetch Standard's order.
+
+A preflight is checked for its origin, then its requested method, its requested headers and
+its private-network request; each step either passes or returns a ``Refusal`` naming the
+check and the policy field to change. The steps read only the compiled policy and the raw
+request header values, and never raise on malformed input.
+
+Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .headers import (
+    ALLOW_CREDENTIALS,
+    ALLOW_HEADERS,
+    ALLOW_METHODS,
+    ALLOW_ORIGIN,
+    ALLOW_PRIVATE_NETWORK,
+    EXPOSE_HEADERS,
+    MAX_AGE,
+    MAX_REQUEST_METHOD_LENGTH,
+    PREFLIGHT_VARY,
+    PREFLIGHT_VARY_PRIVATE_NETWORK,
+    VARY,
+    is_token,
+    parse_request_headers,
+)
+from .policy import CompiledPolicy
+
+Headers = list[tuple[str, str]]
+
+
+def escape(value: str, limit: int = 120) -> str:
+    """``value`` quoted with every non-printable or non-ASCII character escaped, cut to
+    ``limit`` characters: safe in a log line, a terminal or a response body."""
+    text = ascii(value[:limit])
+    return text + "..." if len(value) > limit else text
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a preflight was refused. ``reason`` is public (no request bytes, no allowlist);
+    ``detail`` names the refused value, escaped, for debugging."""
+
+    check: str
+    field: str | None
+    reason: str
+    detail: str
+
+
+def check_origin(policy: CompiledPolicy, origin: str) -> Refusal | None:
+    if policy.matcher.allows(origin):
+        return None
+    return Refusal(
+        "origin",
+        "origins",
+        "origin not allowed",
+        f"the origin {escape(origin)} is not admitted by the policy's origins",
+    )
+
+
+def check_method(
+    policy: CompiledPolicy, route_methods: Collection[str] | None, requested: str
+) -> Refusal | None:
+    """The requested method must be a token the route accepts and the policy allows.
+
+    Compared case-insensitively, as Flask routes ``patch`` to a ``PATCH`` view; the caller
+    echoes it verbatim, since browsers compare ``Access-Control-Allow-Methods`` exactly.
+    """
+    if len(requested) > MAX_REQUEST_METHOD_LENGTH or not is_token(requested):
+        return Refusal(
+            "method",
+            None,
+            "malformed Access-Control-Request-Method",
+            f"the requested method {escape(requested)} is not one HTTP method name",
+        )
+    method = requested.upper()
+    if route_methods is not None and method not in route_methods:
+        return Refusal(
+            "method",
+            None,
+            "method not accepted by this URL",
+            f"the route does not accept the method {escape(requested)}",
+        )
+    if policy.methods is not None and method not in policy.methods:
+        return Refusal(
+            "method",
+            "methods",
+            "method not allowed",
+            f"the method {escape(requested)} is not in the policy's methods",
+        )
+    return None
+
+
+def check_headers(policy: CompiledPolicy, requested: str | None) -> tuple[str, ...] | Refusal:
+    """The requested header names, when every one is allowed."""
+    if requested is None:
+        return ()
+    names = parse_request_headers(requested)
+    if names is None:
+        return Refusal(
+            "headers",
+            None,
+            "malformed Access-Control-Request-Headers",
+            f"the requested headers {escape(requested)} are not a short list of header names",
+        )
+    if not policy.any_header:
+        for name in names:
+            if name not in policy.allowed_headers:
+                return Refusal(
+                    "headers",
+                    "allow_headers",
+                    "header not allowed",
+                    f"the request header {escape(name)} is not in the policy's allow_headers",
+                )
+    return names
+
+
+def check_private_network(policy: CompiledPolicy, requested: str | None) -> bool | Refusal:
+    """Whether to answer a private-network request (legacy Private Network Access)."""
+    if requested != "true":
+        return False
+    if policy.private_network:
+        return True
+    return Refusal(
+        "private network",
+        "private_network",
+        "private network access not allowed",
+        "the preflight asks for private network access, and private_network is False",
+    )
+
+
+def decide_preflight(
+    policy: CompiledPolicy,
+    route_methods: Collection[str] | None,
+    origin: str,
+    requested_method: str,
+    requested_headers: str | None,
+    requested_private_network: str | None,
+) -> Headers | Refusal:
+    """The response headers granting a preflight, or the first check that refuses it."""
+    refusal = check_origin(policy, origin) or check_method(policy, route_methods, requested_method)
+    if refusal is not None:
+        return refusal
+    names = check_headers(policy, requested_headers)
+    if isinstance(names, Refusal):
+        return names
+    private_network = check_private_network(policy, requested_private_network)
+    if isinstance(private_network, Refusal):
+        return private_network
+
+    headers: Headers = [
+        (ALLOW_ORIGIN, "*" if policy.matcher.any_origin else origin),
+        (ALLOW_METHODS, requested_method),
+    ]
+    if names:
+        headers.append((ALLOW_HEADERS, ",".join(names)))
+    if policy.credentials:
+        headers.append((ALLOW_CREDENTIALS, "true"))
+    if policy.max_age is not None:
+        headers.append((MAX_AGE, policy.max_age))
+    if private_network:
+        headers.append((ALLOW_PRIVATE_NETWORK, "true"))
+    headers.append((VARY, preflight_vary(policy)))
+    return headers
+
+
+def preflight_vary(policy: CompiledPolicy) -> str:
+    return PREFLIGHT_VARY_PRIVATE_NETWORK if policy.private_network else PREFLIGHT_VARY
+
+
+def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
+    """The ``Access-Control-*`` headers for a response to an actual (non-preflight) request.
+
+    ``Vary`` is the caller's job: it depends on ``policy.vary_origin`` alone, and must be
+    merged into the response's own ``Vary``.
+    """
+    if policy.methods is not None and method.upper() not in policy.methods:
+        return []
+    if policy.matcher.any_origin:
+        allowed_origin = "*"
+    elif origin is not None and policy.matcher.allows(origin):
+        allowed_origin = origin
+    else:
+        return []
+    headers: Headers = [(ALLOW_ORIGIN, allowed_origin)]
+    if policy.credentials:
+        headers.append((ALLOW_CREDENTIALS, "true"))
+    if policy.expose_headers is not None:
+        headers.append((EXPOSE_HEADERS, policy.expose_headers))
+    return headers
