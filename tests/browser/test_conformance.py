@@ -1,0 +1,536 @@
+"""Flask-Preflight against real headless Chromium.
+
+Every scenario runs fetch() in a page served from ``http://127.0.0.1:<p1>`` and asserts two
+things: what JavaScript saw (status, body, readable headers, or the TypeError) and what the API
+server received (how many preflights, how many actual requests, with which headers). Each
+scenario uses URLs with a fresh ``t=<token>`` query parameter, because Chromium caches
+preflights per URL, and counting is per token.
+
+The API (``api_app.py``) is served twice from one app: ``env.cross_site`` is
+``http://localhost:<p2>`` (another origin *and* another site, the hard case) and
+``env.same_site`` is ``http://127.0.0.1:<p3>`` (another origin, same site). The credentials
+scenarios use the same-site server: Playwright's browser contexts behave like incognito
+windows, which block third-party cookies, so a cookie the cross-site API sets (even
+``SameSite=None; Secure``) is never sent back. A partitioned cookie (CHIPS) is the one that
+works cross-site, and ``test_partitioned_cookie_works_cross_site`` covers it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+
+from flask_preflight import Preflight, PreflightConfigError, cors
+
+from .api_app import GUARD_TOKEN, OTHER_ORIGIN
+from .conftest import Env
+from .harness import FetchResult, Traffic
+
+
+def show(result: FetchResult, traffic: Traffic) -> str:
+    return f"\npage saw: {result}\nserver got:\n{traffic.summary()}"
+
+
+def assert_readable(result: FetchResult, traffic: Traffic, status: int = 200) -> None:
+    assert result.resolved, f"fetch() rejected; expected a readable {status}" + show(
+        result, traffic
+    )
+    assert result.status == status, show(result, traffic)
+
+
+def assert_blocked_after_response(result: FetchResult, traffic: Traffic) -> None:
+    """A simple request the browser sent, the server answered, and the page may not read."""
+    assert result.failed, "expected fetch() to fail with TypeError" + show(result, traffic)
+    assert len(traffic.preflights) == 0, show(result, traffic)
+    assert len(traffic.actual) == 1, "the server still receives the request" + show(result, traffic)
+
+
+def assert_refused_preflight(result: FetchResult, traffic: Traffic) -> None:
+    """A preflight the extension refused: 403, no grants, and no actual request."""
+    assert result.failed, "expected fetch() to fail with TypeError" + show(result, traffic)
+    assert len(traffic.preflights) == 1, show(result, traffic)
+    assert len(traffic.actual) == 0, "the actual request must never be sent" + show(result, traffic)
+    preflight = traffic.preflights[0]
+    assert preflight.status == 403, "a refused preflight is a 403" + show(result, traffic)
+    granted = [k for k, _ in preflight.response_headers if k.lower().startswith("access-control-")]
+    assert granted == [], "a refused preflight grants nothing" + show(result, traffic)
+
+
+def assert_one_preflight_then_request(result: FetchResult, traffic: Traffic) -> None:
+    assert [r.is_preflight for r in traffic] == [True, False], (
+        "expected one preflight, then the request" + show(result, traffic)
+    )
+
+
+# -- simple requests: no preflight ------------------------------------------------------------
+
+
+def test_simple_get_is_readable_without_preflight(env: Env) -> None:
+    url, token = env.url("/simple")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "simple GET body="
+    assert len(traffic.preflights) == 0 and len(traffic.actual) == 1, show(result, traffic)
+    actual = traffic.actual[0]
+    assert actual.header("Origin") == env.page_origin
+    assert actual.response_header("Access-Control-Allow-Origin") == env.page_origin
+    assert "origin" in (actual.response_header("Vary") or "").lower(), (
+        "ACAO reflects the request's Origin, so the response must say Vary: Origin"
+        + show(result, traffic)
+    )
+
+
+def test_text_plain_post_is_readable_without_preflight(env: Env) -> None:
+    url, token = env.url("/simple")
+    result = env.fetch(url, method="POST", body="hello")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "simple POST body=hello"
+    assert len(traffic.preflights) == 0 and len(traffic.actual) == 1, show(result, traffic)
+    assert (traffic.actual[0].header("Content-Type") or "").startswith("text/plain")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_simple_request_from_other_origin_fails_but_reaches_server(env: Env, method: str) -> None:
+    url, token = env.url("/simple/denied")
+    init = {"method": method, "body": "side effect"} if method == "POST" else {}
+    result = env.fetch(url, **init)
+    traffic = env.traffic(token)
+    assert_blocked_after_response(result, traffic)
+    assert traffic.actual[0].status == 200
+    assert traffic.actual[0].response_header("Access-Control-Allow-Origin") is None
+
+
+# -- preflighted requests ---------------------------------------------------------------------
+
+
+def test_json_post_is_preflighted_once(env: Env) -> None:
+    url, token = env.url("/json")
+    result = env.fetch(
+        url,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"hello": "world"}),
+    )
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert json.loads(result.body) == {"received": {"hello": "world"}, "method": "POST"}
+    assert_one_preflight_then_request(result, traffic)
+    preflight = traffic.preflights[0]
+    assert preflight.header("Access-Control-Request-Method") == "POST"
+    assert preflight.header("Access-Control-Request-Headers") == "content-type"
+    assert preflight.status == 204, show(result, traffic)
+
+
+def test_custom_header_is_preflighted_once(env: Env) -> None:
+    url, token = env.url("/custom-header")
+    result = env.fetch(url, headers={"X-Custom-Header": "hello"})
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "x-custom-header=hello"
+    assert_one_preflight_then_request(result, traffic)
+    assert traffic.preflights[0].header("Access-Control-Request-Headers") == "x-custom-header"
+
+
+def test_header_outside_allow_headers_is_refused(env: Env) -> None:
+    url, token = env.url("/custom-header/restricted")
+    result = env.fetch(url, headers={"X-Custom-Header": "hello"})
+    assert_refused_preflight(result, env.traffic(token))
+
+
+# -- methods ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "on_the_wire"),
+    [("PUT", "PUT"), ("DELETE", "DELETE"), ("patch", "patch"), ("PATCH", "PATCH"), ("put", "PUT")],
+)
+def test_allowed_method_succeeds(env: Env, method: str, on_the_wire: str) -> None:
+    """fetch() uppercases put/delete but sends `patch` as is; ACAM must echo it verbatim."""
+    url, token = env.url("/methods")
+    result = env.fetch(url, method=method, body="x" if method != "DELETE" else None)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body.startswith(f"methods {on_the_wire} "), show(result, traffic)
+    assert_one_preflight_then_request(result, traffic)
+    preflight = traffic.preflights[0]
+    assert preflight.header("Access-Control-Request-Method") == on_the_wire
+    assert traffic.actual[0].method == on_the_wire
+    allowed = preflight.response_header("Access-Control-Allow-Methods") or ""
+    assert on_the_wire in [m.strip() for m in allowed.split(",")], show(result, traffic)
+
+
+def test_method_the_view_does_not_accept_is_refused(env: Env) -> None:
+    url, token = env.url("/read-only")
+    result = env.fetch(url, method="DELETE")
+    assert_refused_preflight(result, env.traffic(token))
+
+
+def test_method_outside_policy_methods_is_refused(env: Env) -> None:
+    """The route accepts DELETE but its policy's `methods` leaves it out."""
+    url, token = env.url("/policy-methods")
+    result = env.fetch(url, method="DELETE")
+    assert_refused_preflight(result, env.traffic(token))
+    url, token = env.url("/policy-methods")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert_one_preflight_then_request(result, traffic)
+
+
+# -- one URL, separate views ------------------------------------------------------------------
+
+
+def test_put_preflight_obeys_the_put_views_policy(env: Env) -> None:
+    """GET /split allows the page; PUT /split (another view) allows only another origin."""
+    url, token = env.url("/split")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "split-get GET body="
+
+    url, token = env.url("/split")
+    result = env.fetch(url, method="PUT", body="x")
+    assert_refused_preflight(result, env.traffic(token))
+
+
+def test_put_preflight_allowed_by_put_view_although_get_view_refuses(env: Env) -> None:
+    url, token = env.url("/split-reverse")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "split-reverse-put PUT body=x"
+    assert_one_preflight_then_request(result, traffic)
+
+    url, token = env.url("/split-reverse")
+    assert_blocked_after_response(env.fetch(url), env.traffic(token))
+
+
+# -- blueprint policy overridden by a view ----------------------------------------------------
+
+
+def test_blueprint_policy_applies_to_its_views(env: Env) -> None:
+    """The blueprint allows only another origin, overriding the app-wide policy."""
+    url, token = env.url("/team/closed")
+    assert_blocked_after_response(env.fetch(url), env.traffic(token))
+    url, token = env.url("/team/closed")
+    assert_refused_preflight(env.fetch(url, method="PUT", body="x"), env.traffic(token))
+
+
+def test_view_overrides_blueprint_origins_and_inherits_the_rest(env: Env) -> None:
+    url, token = env.url("/team/open")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.headers.get("x-team") == "team-header", (
+        "expose_headers is inherited from the blueprint" + show(result, traffic)
+    )
+    assert "x-view" not in result.headers, show(result, traffic)
+
+    url, token = env.url("/team/open")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert_one_preflight_then_request(result, traffic)
+
+
+def test_view_overrides_blueprint_expose_headers(env: Env) -> None:
+    url, token = env.url("/team/own-expose")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.headers.get("x-view") == "view-header", show(result, traffic)
+    assert "x-team" not in result.headers, show(result, traffic)
+
+
+# -- credentials (same-site server: see the module docstring) ---------------------------------
+
+
+def _login(env: Env, user: str, path: str = "/session/login", base: str | None = None) -> None:
+    url, token = env.url(path, base=base or env.same_site)
+    result = env.fetch(url, method="POST", body=user, credentials="include")
+    assert_readable(result, env.traffic(token))
+    assert result.body == f"logged in as {user}"
+
+
+def test_cookie_is_sent_and_response_readable_with_credentials(env: Env) -> None:
+    user = "alice-" + env.url("/")[1]
+    _login(env, user)
+    url, token = env.url("/session/me", base=env.same_site)
+    result = env.fetch(url, credentials="include")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == f"sid={user} psid=None auth=None"
+    assert result.headers.get("x-session") == user, show(result, traffic)
+    assert len(traffic.preflights) == 0 and len(traffic.actual) == 1, show(result, traffic)
+    actual = traffic.actual[0]
+    assert f"sid={user}" in (actual.header("Cookie") or "")
+    assert actual.response_header("Access-Control-Allow-Credentials") == "true"
+    assert actual.response_header("Access-Control-Allow-Origin") == env.page_origin
+
+
+def test_preflight_carries_no_cookie_and_still_succeeds(env: Env) -> None:
+    user = "bob-" + env.url("/")[1]
+    _login(env, user)
+    url, token = env.url("/session/me", base=env.same_site)
+    result = env.fetch(url, method="PUT", body="x", credentials="include")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == f"sid={user} psid=None auth=None"
+    assert_one_preflight_then_request(result, traffic)
+    preflight, actual = traffic.requests
+    assert preflight.header("Cookie") is None, "browsers never send cookies on a preflight"
+    assert preflight.status == 204
+    assert preflight.response_header("Access-Control-Allow-Credentials") == "true"
+    assert f"sid={user}" in (actual.header("Cookie") or "")
+
+
+def test_credentials_refused_when_policy_has_no_credentials(env: Env) -> None:
+    """No Access-Control-Allow-Credentials: the browser hides the credentialed response."""
+    _login(env, "carol")
+    url, token = env.url("/session/no-credentials", base=env.same_site)
+    result = env.fetch(url, credentials="include")
+    traffic = env.traffic(token)
+    assert_blocked_after_response(result, traffic)
+    assert "sid=carol" in (traffic.actual[0].header("Cookie") or "")
+    assert traffic.actual[0].response_header("Access-Control-Allow-Credentials") is None
+
+
+def test_partitioned_cookie_works_cross_site(env: Env) -> None:
+    user = "dave-" + env.url("/")[1]
+    _login(env, user, path="/session/login-partitioned", base=env.cross_site)
+    url, token = env.url("/session/me", base=env.cross_site)
+    result = env.fetch(url, method="PUT", body="x", credentials="include")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == f"sid=None psid={user} auth=None"
+    assert_one_preflight_then_request(result, traffic)
+    assert traffic.preflights[0].header("Cookie") is None
+
+
+# -- Authorization with the default allow_headers ---------------------------------------------
+
+
+def test_authorization_header_without_credentials(env: Env) -> None:
+    url, token = env.url("/auth")
+    result = env.fetch(url, headers={"Authorization": "Bearer abc"})
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "auth=Bearer abc"
+    assert_one_preflight_then_request(result, traffic)
+    preflight = traffic.preflights[0]
+    assert preflight.header("Access-Control-Request-Headers") == "authorization"
+    granted = (preflight.response_header("Access-Control-Allow-Headers") or "").lower()
+    assert "authorization" in [h.strip() for h in granted.split(",")], (
+        "`*` does not cover Authorization (Fetch spec); the name must be listed"
+        + show(result, traffic)
+    )
+
+
+def test_authorization_header_with_credentials(env: Env) -> None:
+    user = "erin-" + env.url("/")[1]
+    _login(env, user)
+    url, token = env.url("/session/me", base=env.same_site)
+    result = env.fetch(
+        url, headers={"Authorization": "Bearer xyz", "X-Trace": "1"}, credentials="include"
+    )
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == f"sid={user} psid=None auth=Bearer xyz"
+    assert_one_preflight_then_request(result, traffic)
+    assert traffic.preflights[0].header("Access-Control-Request-Headers") == "authorization,x-trace"
+
+
+# -- exposed response headers -----------------------------------------------------------------
+
+
+def test_exposed_header_is_readable(env: Env) -> None:
+    url, token = env.url("/expose")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.headers.get("x-exposed") == "shown", show(result, traffic)
+    assert "x-hidden" not in result.headers, show(result, traffic)
+    assert "content-type" in result.headers  # safelisted, always readable
+
+
+def test_header_not_exposed_is_not_readable(env: Env) -> None:
+    url, token = env.url("/expose/none")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert "x-exposed" not in result.headers, show(result, traffic)
+    assert traffic.actual[0].response_header("Access-Control-Expose-Headers") is None
+
+
+# -- the preflight cache ----------------------------------------------------------------------
+
+
+def test_max_age_lets_the_browser_reuse_the_preflight(env: Env) -> None:
+    url, token = env.url("/max-age/600")
+    first = env.fetch(url, method="PUT", body="1")
+    second = env.fetch(url, method="PUT", body="2")
+    traffic = env.traffic(token)
+    assert_readable(first, traffic)
+    assert_readable(second, traffic)
+    assert len(traffic.preflights) == 1, "the second PUT uses the cached preflight" + show(
+        second, traffic
+    )
+    assert len(traffic.actual) == 2, show(second, traffic)
+    assert traffic.preflights[0].response_header("Access-Control-Max-Age") == "600"
+
+
+def test_max_age_zero_preflights_every_time(env: Env) -> None:
+    url, token = env.url("/max-age/0")
+    first = env.fetch(url, method="PUT", body="1")
+    second = env.fetch(url, method="PUT", body="2")
+    traffic = env.traffic(token)
+    assert_readable(first, traffic)
+    assert_readable(second, traffic)
+    assert [r.is_preflight for r in traffic] == [True, False, True, False], (
+        "max_age=0 must send `Access-Control-Max-Age: 0` (absent means 5 s in Chromium)"
+        + show(second, traffic)
+    )
+
+
+# -- errors are readable ----------------------------------------------------------------------
+
+
+def test_404_is_readable(env: Env) -> None:
+    url, token = env.url("/no/such/route")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=404)
+    assert "Not Found" in result.body
+
+
+def test_abort_403_is_readable(env: Env) -> None:
+    url, token = env.url("/errors/abort")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=403)
+    assert "Forbidden" in result.body
+
+
+def test_abort_403_after_preflight_is_readable(env: Env) -> None:
+    url, token = env.url("/errors/abort")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=403)
+    assert_one_preflight_then_request(result, traffic)
+
+
+def test_unhandled_exception_500_is_readable(env: Env) -> None:
+    url, token = env.url("/errors/boom")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=500)
+    assert "Internal Server Error" in result.body
+
+
+def test_error_handler_response_is_readable(env: Env) -> None:
+    url, token = env.url("/errors/conflict")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=409)
+    assert json.loads(result.body) == {"error": "conflict", "handled_by": "errorhandler"}
+
+
+# -- a before_request auth hook ---------------------------------------------------------------
+
+
+def test_preflight_passes_auth_hook_and_401_is_readable(env: Env) -> None:
+    url, token = env.url("/guarded/data")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=401)
+    assert result.body == "missing or wrong token"
+    assert_one_preflight_then_request(result, traffic)
+    assert traffic.preflights[0].status == 204, "the hook must not see the preflight"
+
+
+def test_auth_hook_lets_the_token_through(env: Env) -> None:
+    url, token = env.url("/guarded/data")
+    result = env.fetch(url, headers={"Authorization": GUARD_TOKEN})
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "guarded GET body="
+    assert_one_preflight_then_request(result, traffic)
+
+
+# -- "*" --------------------------------------------------------------------------------------
+
+
+def test_star_policy_without_credentials(env: Env) -> None:
+    url, token = env.url("/public")
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "public GET body="
+    assert traffic.actual[0].response_header("Access-Control-Allow-Origin") in (
+        "*",
+        env.page_origin,
+    )
+
+    url, token = env.url("/public")
+    result = env.fetch(url, method="POST", headers={"Content-Type": "application/json"}, body="{}")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert_one_preflight_then_request(result, traffic)
+
+
+def test_star_policy_response_is_hidden_from_credentialed_request(env: Env) -> None:
+    """Browser rule: a credentialed request needs the exact origin and ACAC, never `*`."""
+    url, token = env.url("/public")
+    result = env.fetch(url, credentials="include")
+    assert_blocked_after_response(result, env.traffic(token))
+
+
+def test_app_refuses_credentials_with_star_at_init_app() -> None:
+    app = Flask("star_credentials")
+    with pytest.raises(PreflightConfigError):
+        Preflight(app, origins="*", credentials=True)
+    assert issubclass(PreflightConfigError, ValueError)
+
+
+def test_app_refuses_view_with_credentials_and_star() -> None:
+    """Refused when the decorator runs or at the latest when init_app() does."""
+    app = Flask("star_credentials_view")
+    with pytest.raises(PreflightConfigError):
+
+        @app.get("/x")
+        @cors(origins="*", credentials=True)
+        def x() -> str:
+            return "x"
+
+        Preflight(app)
+
+
+def test_app_refuses_view_credentials_under_app_star() -> None:
+    """The conflict only exists after merging: app origins="*", view credentials=True."""
+    app = Flask("star_credentials_merged")
+
+    @app.get("/x")
+    @cors(credentials=True)
+    def x() -> str:
+        return "x"
+
+    with pytest.raises(PreflightConfigError):
+        Preflight(app, origins="*")
+
+
+def test_app_refuses_view_registered_after_init_app() -> None:
+    app = Flask("star_credentials_late")
+    app.testing = True
+    Preflight(app, origins="*")
+
+    @app.get("/late")
+    @cors(credentials=True)
+    def late() -> str:
+        return "late"
+
+    with pytest.raises(PreflightConfigError):
+        app.test_client().get("/late", headers={"Origin": OTHER_ORIGIN})
