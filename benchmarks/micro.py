@@ -1,0 +1,248 @@
+"""In-process benchmark: prepared environs through each app's WSGI callable, interleaved.
+
+Every workload (one contender app, one kind of request) is run in small batches. A round runs
+one batch of every workload, in a fresh random order; a workload's ratio for that round is its
+time per request over the time per request of the bare Flask GET on the same route in the same
+round. The reported figure is the median of those per-round ratios, so slow drifts and spikes of
+a noisy machine cancel or drop out.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from werkzeug.test import EnvironBuilder
+
+from benchmarks.apps import BARE, FACTORIES, REFUSED_ORIGIN, Shape
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+COMMAS_10K = "," * 10_000
+NAMES_1K = ",".join(f"x-h{i:04d}" for i in range(1_000))
+_CHUNK = "x-custom-header, "
+BIG_64K = (_CHUNK * (65_536 // len(_CHUNK) + 1))[:65_536].rstrip(", ")
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """One kind of request: method, Origin (allowed/refused/none) and preflight headers."""
+
+    key: str
+    description: str
+    method: str = "GET"
+    origin: str = "allowed"  # "allowed", "refused" or "none"
+    acrm: str | None = None
+    acrh: str | None = None
+
+    def environ(self, shape: Shape) -> dict[str, Any]:
+        """The prepared WSGI environ for this request against an app of this shape."""
+        headers: dict[str, str] = {}
+        if self.origin == "allowed":
+            headers["Origin"] = shape.request_origin()
+        elif self.origin == "refused":
+            headers["Origin"] = REFUSED_ORIGIN
+        if self.acrm is not None:
+            headers["Access-Control-Request-Method"] = self.acrm
+        if self.acrh is not None:
+            headers["Access-Control-Request-Headers"] = self.acrh
+        builder = EnvironBuilder(
+            path=shape.target_path(),
+            method=self.method,
+            headers=headers,
+            base_url="https://api.example.com",
+        )
+        try:
+            return builder.get_environ()
+        finally:
+            builder.close()
+
+
+PLAIN_GET = RequestKind("GET", "GET, no Origin", origin="none")
+ACTUAL_GET = RequestKind("P1", "actual GET from an allowed origin")
+PREFLIGHT_REQ = RequestKind(
+    "P2", "preflight (PUT, one custom header), allowed", "OPTIONS", acrm="PUT", acrh="x-custom"
+)
+REFUSED = RequestKind(
+    "P3", "preflight, refused origin", "OPTIONS", "refused", acrm="PUT", acrh="x-custom"
+)
+COMMAS = RequestKind(
+    "P5a", "preflight, ACRH = 10,000 commas", "OPTIONS", acrm="PUT", acrh=COMMAS_10K
+)
+NAMES = RequestKind("P5b", "preflight, ACRH = 1,000 names", "OPTIONS", acrm="PUT", acrh=NAMES_1K)
+BIG = RequestKind(
+    "P5c",
+    f"preflight, ACRH = 64 KiB (`{_CHUNK.strip()} ` repeated)",
+    "OPTIONS",
+    acrm="PUT",
+    acrh=BIG_64K,
+)
+NO_ORIGIN = RequestKind("P6", "request with no Origin to a CORS-enabled route", origin="none")
+
+
+def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+    return None
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a workload's request got back, to show each contender answered as expected."""
+
+    status: str
+    headers: dict[str, str]
+
+    def summary(self) -> str:
+        """Status code and the CORS response headers present."""
+        names = {
+            "Access-Control-Allow-Origin": "ACAO",
+            "Access-Control-Allow-Methods": "ACAM",
+            "Access-Control-Allow-Headers": "ACAH",
+        }
+        present = [short for long, short in names.items() if long in self.headers]
+        return self.status.split(" ", 1)[0] + (" " + "+".join(present) if present else "")
+
+
+def call_once(app: WSGIApp, environ: dict[str, Any]) -> Response:
+    """Make one request and capture its status and headers."""
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"] = status
+        captured["headers"] = dict(headers)
+        return None
+
+    body = app(dict(environ), start_response)
+    try:
+        for _chunk in body:
+            pass
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    return Response(captured["status"], captured["headers"])
+
+
+def run_batch(app: WSGIApp, environ: dict[str, Any], n: int) -> int:
+    """Time ``n`` requests through ``app`` (nanoseconds). Each gets a shallow environ copy."""
+    start_response = _start_response
+    copy = environ.copy
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        body = app(copy(), start_response)
+        for _chunk in body:
+            pass
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    return time.perf_counter_ns() - t0
+
+
+@dataclass
+class Workload:
+    """One contender app of one shape, answering one kind of request."""
+
+    contender: str
+    shape: Shape
+    kind: RequestKind
+    app: WSGIApp
+    environ: dict[str, Any]
+    response: Response | None = None
+    batch: int = 1
+    samples: list[float] = field(default_factory=list)  # ns per request, one per round
+
+    @property
+    def key(self) -> tuple[str, Shape, str]:
+        """Identifies the workload."""
+        return (self.contender, self.shape, self.kind.key)
+
+
+class Suite:
+    """A set of workloads measured together, interleaved, and their per-round ratios."""
+
+    def __init__(self) -> None:
+        self.workloads: dict[tuple[str, Shape, str], Workload] = {}
+        self._apps: dict[tuple[str, Shape], WSGIApp] = {}
+
+    def app(self, contender: str, shape: Shape) -> WSGIApp:
+        """The (cached) app of a contender for a shape."""
+        key = (contender, shape)
+        if key not in self._apps:
+            self._apps[key] = FACTORIES[contender](shape)
+        return self._apps[key]
+
+    def add(self, contender: str, shape: Shape, kind: RequestKind) -> Workload:
+        """Register a workload (and the bare GET it is compared to)."""
+        key = (contender, shape, kind.key)
+        if key not in self.workloads:
+            app = self.app(contender, shape)
+            environ = kind.environ(shape)
+            self.workloads[key] = Workload(contender, shape, kind, app, environ)
+        if (contender, kind.key) != (BARE, PLAIN_GET.key):
+            self.add(BARE, reference_shape(shape), PLAIN_GET)
+        return self.workloads[key]
+
+    def get(self, contender: str, shape: Shape, kind: RequestKind) -> Workload | None:
+        """The workload, if registered."""
+        return self.workloads.get((contender, shape, kind.key))
+
+    def calibrate(self, batch_seconds: float, warmup_seconds: float) -> None:
+        """Warm every workload up, record its response, and size its batch."""
+        for w in self.workloads.values():
+            w.response = call_once(w.app, w.environ)
+            n, elapsed = 1, 0
+            deadline = time.perf_counter() + warmup_seconds
+            while True:
+                elapsed = run_batch(w.app, w.environ, n)
+                if time.perf_counter() >= deadline:
+                    break
+                n = min(n * 2, 100_000)
+            per_request = elapsed / n
+            w.batch = max(1, round(batch_seconds * 1e9 / per_request))
+
+    def run(self, rounds: int, budget_seconds: float, seed: int = 4) -> int:
+        """Run up to ``rounds`` interleaved rounds within the time budget; return rounds done."""
+        order = list(self.workloads.values())
+        rng = random.Random(seed)
+        gc.collect()
+        gc.freeze()  # long-lived app objects stay out of every collection
+        deadline = time.perf_counter() + budget_seconds
+        done = 0
+        try:
+            for _ in range(rounds):
+                rng.shuffle(order)
+                for w in order:
+                    w.samples.append(run_batch(w.app, w.environ, w.batch) / w.batch)
+                done += 1
+                if time.perf_counter() > deadline and done >= 3:
+                    break
+        finally:
+            gc.unfreeze()
+        return done
+
+    def reference(self, w: Workload) -> Workload:
+        """The bare Flask GET on the same route that ``w`` is compared with."""
+        return self.workloads[(BARE, reference_shape(w.shape), PLAIN_GET.key)]
+
+    def ratio(self, w: Workload) -> float:
+        """Median over rounds of (time per request of w) / (bare GET, same route, same round)."""
+        ref = self.reference(w)
+        return statistics.median(a / b for a, b in zip(w.samples, ref.samples))
+
+    def spread(self, w: Workload) -> float:
+        """Half the interquartile range of the per-round ratios (a noise indicator)."""
+        ref = self.reference(w)
+        ratios = [a / b for a, b in zip(w.samples, ref.samples)]
+        if len(ratios) < 4:
+            return float("nan")
+        q = statistics.quantiles(ratios, n=4)
+        return (q[2] - q[0]) / 2
+
+
+def reference_shape(shape: Shape) -> Shape:
+    """The bare app a shape is compared with: same routes (the bare app has no origins)."""
+    return Shape(routes=shape.routes)

@@ -1,0 +1,407 @@
+"""Targets, verdicts, the markdown table and the P4 chart."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import os
+import platform
+import statistics
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.apps import BARE, CONTENDERS, FLASK_CORS, PREFLIGHT, Shape
+from benchmarks.e2e import KIND_LABEL, E2EResult
+from benchmarks.memory import MemoryResult
+from benchmarks.micro import (
+    ACTUAL_GET,
+    BIG,
+    COMMAS,
+    NAMES,
+    NO_ORIGIN,
+    PLAIN_GET,
+    PREFLIGHT_REQ,
+    REFUSED,
+    RequestKind,
+    Suite,
+)
+
+ROUTES = (1, 10, 100, 1000)
+ORIGINS = (1, 100, 10_000)
+PATTERNS = (1, 100)
+BASE = Shape()
+P4_LIMIT = 1.10
+
+
+@dataclass
+class Cell:
+    """One contender's figure for one row, and whether it meets the row's target."""
+
+    text: str
+    ok: bool | None = None  # None: no target applies (the bare app, or informative rows)
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    id: str
+    scenario: str
+    target: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else (" ✓" if ok else " ✗")
+
+
+def _fmt(x: float) -> str:
+    if math.isnan(x):
+        return "n/a"
+    return f"{x:.3f}" if x < 0.1 else f"{x:.2f}"
+
+
+def _ratio(suite: Suite, contender: str, shape: Shape, kind: RequestKind) -> float | None:
+    w = suite.get(contender, shape, kind)
+    return None if w is None else suite.ratio(w)
+
+
+def micro_rows(suite: Suite, contenders: list[str]) -> list[Row]:
+    """Rows for P1-P6 from the in-process run."""
+    rows: list[Row] = []
+
+    def simple(kind: RequestKind, target: str, limit: float | None) -> Row:
+        row = Row(kind.key, kind.description, target)
+        for c in contenders:
+            r = _ratio(suite, c, BASE, kind)
+            if r is None:
+                continue
+            ok = None if (c == BARE or limit is None) else r <= limit
+            row.cells[c] = Cell(_fmt(r), ok)
+        return row
+
+    rows.append(simple(ACTUAL_GET, "<= 1.05", 1.05))
+    rows.append(simple(PREFLIGHT_REQ, "<= 0.10", 0.10))
+    rows.append(simple(REFUSED, "<= 0.10", 0.10))
+    rows.extend(p4_rows(suite, contenders))
+    for kind in (COMMAS, NAMES, BIG):
+        row = Row(kind.key, kind.description, "<= 2x own P2")
+        for c in contenders:
+            r = _ratio(suite, c, BASE, kind)
+            p2 = _ratio(suite, c, BASE, PREFLIGHT_REQ)
+            if r is None or p2 is None:
+                continue
+            ok = None if c == BARE else r <= 2 * p2
+            row.cells[c] = Cell(f"{_fmt(r)} ({r / p2:.1f}x P2)", ok)
+        rows.append(row)
+    row = simple(NO_ORIGIN, "<= 1.03", 1.03)
+    row.cells[BARE] = Cell("1.00 (reference)")
+    rows.append(row)
+    return rows
+
+
+def p4_shapes() -> list[tuple[str, Shape, Shape]]:
+    """(label, shape, baseline shape) for each scaled P4 point."""
+    points = [(f"{n} routes", Shape(routes=n), BASE) for n in ROUTES[1:]]
+    points += [(f"{n:,} exact origins", Shape(origins=n), BASE) for n in ORIGINS[1:]]
+    points += [
+        (f"{n} subdomain patterns", Shape(patterns=n), Shape(patterns=1)) for n in PATTERNS[1:]
+    ]
+    return points
+
+
+def p4_rows(suite: Suite, contenders: list[str]) -> list[Row]:
+    """P4: each scaled figure against the same contender's 1-route / 1-origin figure."""
+    rows: list[Row] = []
+    for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+        # The 1-subdomain-pattern baseline, shown for reference.
+        row = Row("P4", f"{kind.key}, 1 subdomain pattern (baseline)", "reference")
+        for c in contenders:
+            r = _ratio(suite, c, Shape(patterns=1), kind)
+            if r is not None:
+                row.cells[c] = Cell(_fmt(r))
+        rows.append(row)
+        for label, shape, base in p4_shapes():
+            row = Row("P4", f"{kind.key}, {label}", f"<= {P4_LIMIT:.2f}x own baseline")
+            for c in contenders:
+                r = _ratio(suite, c, shape, kind)
+                r0 = _ratio(suite, c, base, kind)
+                if r is None or r0 is None:
+                    continue
+                factor = r / r0
+                ok = None if c == BARE else factor <= P4_LIMIT
+                row.cells[c] = Cell(f"{_fmt(r)} (x{factor:.2f})", ok)
+            rows.append(row)
+    return rows
+
+
+def e2e_rows(e2e: E2EResult, contenders: list[str]) -> list[Row]:
+    """End-to-end rows: rps relative to the bare app's GET."""
+    if e2e.skipped:
+        return []
+    rows = []
+    for kind, target, limit in (("P1", ">= 0.95", 0.95), ("P2", ">= 1.2", 1.2)):
+        row = Row(f"E-{kind}", f"gunicorn + wrk: {KIND_LABEL[kind]}, rps / bare GET rps", target)
+        for c in contenders:
+            w = e2e.find(c, kind)
+            if w is None:
+                continue
+            ratio = e2e.ratio(w)
+            ok = None if c == BARE else ratio >= limit
+            row.cells[c] = Cell(f"{_fmt(ratio)} ({statistics_median(w.rps):,.0f}/s)", ok)
+        rows.append(row)
+    return rows
+
+
+def statistics_median(values: list[float]) -> float:
+    """Median, nan for no values."""
+    return statistics.median(values) if values else float("nan")
+
+
+def memory_rows(memory: dict[str, MemoryResult], shape: Shape, attack: int) -> list[Row]:
+    """Peak RSS rows, relative to the bare app with the same routes."""
+    if not memory or BARE not in memory:
+        return []
+    bare = memory[BARE]
+    row = Row(
+        "M",
+        f"peak RSS, {shape.routes:,} routes + {shape.origins:,} origins (bare: routes only)",
+        "informative",
+    )
+    for c, m in memory.items():
+        row.cells[c] = Cell(f"{m.setup_kb / bare.setup_kb:.2f} ({m.setup_kb / 1024:.1f} MiB)")
+    rows = [row]
+    if attack:
+        row = Row("M-a", f"peak RSS after {attack:,} preflights to distinct paths", "bounded")
+        for c, m in memory.items():
+            if m.attack_kb is not None:
+                grow = (m.attack_kb - m.setup_kb) / 1024
+                row.cells[c] = Cell(f"{m.attack_kb / 1024:.1f} MiB (+{grow:.1f})")
+        rows.append(row)
+    return rows
+
+
+def verdict(row: Row) -> str:
+    """The Flask-Preflight verdict for a row."""
+    cell = row.cells.get(PREFLIGHT)
+    if cell is None:
+        return "not run"
+    if cell.ok is None:
+        return "—"
+    return "**pass**" if cell.ok else "**FAIL**"
+
+
+def render_table(rows: list[Row]) -> str:
+    """The main markdown table."""
+    lines = [
+        "| id | scenario | target | " + " | ".join(CONTENDERS) + " | verdict |",
+        "|---|---|---|" + "---:|" * len(CONTENDERS) + "---|",
+    ]
+    for row in rows:
+        cells = []
+        for c in CONTENDERS:
+            cell = row.cells.get(c)
+            cells.append("—" if cell is None else cell.text + _mark(cell.ok))
+        lines.append(
+            f"| {row.id} | {row.scenario} | {row.target} | "
+            + " | ".join(cells)
+            + f" | {verdict(row)} |"
+        )
+    return "\n".join(lines)
+
+
+def render_responses(suite: Suite, e2e: E2EResult, contenders: list[str]) -> str:
+    """What each contender answered to each base request (to show like is compared with like)."""
+    kinds = [PLAIN_GET, ACTUAL_GET, PREFLIGHT_REQ, REFUSED, COMMAS, NAMES, BIG]
+    lines = [
+        "| request | " + " | ".join(contenders) + " |",
+        "|---|" + "---|" * len(contenders),
+    ]
+    for kind in kinds:
+        cells = []
+        for c in contenders:
+            w = suite.get(c, BASE, kind)
+            cells.append("—" if w is None or w.response is None else w.response.summary())
+        lines.append(f"| {kind.key}: {kind.description} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git_revision() -> str:
+    try:
+        root = Path(__file__).resolve().parent.parent
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "flask_preflight"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return rev + (" (flask_preflight/ has uncommitted changes)" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def machine_info() -> dict[str, str]:
+    """CPU, cores and versions, for the header of the results."""
+    return {
+        "CPU": _cpu_model(),
+        "cores": str(os.cpu_count()),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "Flask": _version("flask"),
+        "Werkzeug": _version("werkzeug"),
+        "flask-cors": _version("flask-cors"),
+        "Flask-Preflight": _version("Flask-Preflight"),
+        "gunicorn": _version("gunicorn"),
+        "git revision": _git_revision(),
+    }
+
+
+def render(
+    *,
+    mode: str,
+    machine: dict[str, str],
+    suite: Suite,
+    rounds: int,
+    micro_seconds: float,
+    rows: list[Row],
+    e2e: E2EResult,
+    contenders: list[str],
+    missing: dict[str, str],
+    memory_note: str,
+    total_seconds: float,
+) -> str:
+    """The whole results document."""
+    ref = suite.get(BARE, BASE, PLAIN_GET)
+    ref_us = statistics_median(ref.samples) / 1000 if ref else float("nan")
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    out = [
+        "# Flask-Preflight benchmark results",
+        "",
+        f"{mode} run, {when}, {total_seconds:.0f} s in all. Generated by `make bench`"
+        " (`python -m benchmarks`); method in `benchmarks/README.md`.",
+        "",
+        "Figures are the median of per-round ratios to a **bare Flask GET on the same route**"
+        f" in the same round ({rounds} interleaved rounds, {micro_seconds:.0f} s; the bare GET"
+        f" took {ref_us:.1f} µs in-process). Below 1 is cheaper than a bare GET."
+        " ✓/✗ mark each CORS contender against the target; the verdict column is"
+        " Flask-Preflight's. P4 cells read `ratio (x factor over the own baseline)`.",
+        "",
+    ]
+    for name, reason in missing.items():
+        out += [f"**{name} was not run**: {reason}", ""]
+    out += [render_table(rows), ""]
+    if e2e.skipped:
+        out += [f"End-to-end (gunicorn + wrk) part **skipped**: {e2e.skipped}.", ""]
+    else:
+        out += [
+            f"End-to-end rows (E-): gunicorn, 1 sync worker per contender, `wrk -t1 -c2` on"
+            f" 127.0.0.1, {e2e.rounds} interleaved rounds of 1 run per target"
+            f" ({e2e.seconds:.0f} s); median of per-round rps ratios to the bare app's GET"
+            " (median rps in parentheses)."
+        ]
+        bad = [w for w in e2e.workloads if w.non_2xx or w.errors]
+        for w in bad:
+            out.append(
+                f" Warning: {w.contender} {w.kind}: {w.non_2xx} non-2xx, {w.errors} socket errors."
+            )
+        out.append("")
+    out += [memory_note, ""]
+    out += [
+        "Responses to the base requests (status and CORS headers present):",
+        "",
+        render_responses(suite, e2e, contenders),
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in machine.items()) + f"; load avg {load}.",
+        "",
+        "![P4 scaling](p4.png)",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def summary_lines(rows: list[Row]) -> list[str]:
+    """One line per Flask-Preflight miss, for the console."""
+    return [
+        f"MISSED {row.id} {row.scenario}: {row.cells[PREFLIGHT].text} (target {row.target})"
+        for row in rows
+        if PREFLIGHT in row.cells and row.cells[PREFLIGHT].ok is False
+    ]
+
+
+COLORS = {BARE: "#7f7f7f", FLASK_CORS: "#d62728", PREFLIGHT: "#1f77b4"}
+
+
+def chart(suite: Suite, contenders: list[str], path: Path, title: str) -> None:
+    """The P4 curves: cost against routes, exact origins and subdomain patterns."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels: list[tuple[str, list[tuple[int, Shape]]]] = [
+        ("routes (1 allowed origin)", [(n, Shape(routes=n)) for n in ROUTES]),
+        ("exact allowed origins (1 route)", [(n, Shape(origins=n)) for n in ORIGINS]),
+        ("subdomain patterns (1 route)", [(n, Shape(patterns=n)) for n in PATTERNS]),
+    ]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
+    for ax, (xlabel, points) in zip(axes, panels):
+        for c in contenders:
+            for kind, style, marker, label in (
+                (ACTUAL_GET, "-", "o", "actual GET"),
+                (PREFLIGHT_REQ, "--", "s", "preflight"),
+            ):
+                xs, ys = [], []
+                for n, shape in points:
+                    r = _ratio(suite, c, shape, kind)
+                    if r is not None:
+                        xs.append(n)
+                        ys.append(r)
+                if xs:
+                    ax.plot(
+                        xs,
+                        ys,
+                        linestyle=style,
+                        marker=marker,
+                        color=COLORS[c],
+                        label=f"{c}: {label}",
+                    )
+        ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+        ax.axhline(0.10, color="#2ca02c", linewidth=0.8, linestyle=":")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_xticks([n for n, _ in points])
+        ax.set_xticklabels([f"{n:,}" for n, _ in points])
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_ylabel("time per request / bare Flask GET (log)")
+    axes[0].text(1, 1.05, "bare GET = 1", fontsize=8, va="bottom")
+    axes[0].text(1, 0.105, "P2 target 0.10", fontsize=8, va="bottom", color="#2ca02c")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
