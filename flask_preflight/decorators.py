@@ -28,8 +28,8 @@ def _describe_target(target: object) -> str:
     if isinstance(target, Blueprint):
         return f"blueprint {target.name!r}"
     if isinstance(target, type):
-        return f"view class {target.__qualname__!r}"
-    name = getattr(target, "__qualname__", None) or getattr(target, "__name__", repr(target))
+        return f"view class {target.__name__!r}"
+    name = getattr(target, "__name__", None) or repr(target)
     return f"view {name!r}"
 
 
