@@ -1,0 +1,1 @@
+"""Runnable examples for Flask-Preflight (``python -m examples.spa``)."""
