@@ -1,6 +1,10 @@
-"""Fixtures for the real-browser suite: one Chromium and one set of servers per session.
+"""Fixtures for the real-browser suite: one Chromium and one set of servers for the package.
 
 Chromium missing: the tests skip on a developer's machine, and fail when ``CI`` is set.
+
+The fixtures are package-scoped, not session-scoped, on purpose: Playwright's sync API keeps an
+asyncio loop marked as running in the main thread while it is open, which breaks any later test
+that runs async code (for example a Flask ``async def`` view through asgiref).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(f"{reason}; install it with: {INSTALL_HINT}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         _unavailable(f"real-browser tests need Chromium at {CHROMIUM}")
@@ -61,7 +65,7 @@ def chromium() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def page_server() -> Iterator[LiveServer]:
     """Serves the blank page whose origin every fetch() comes from: http://127.0.0.1:<p1>."""
     from flask import Flask
@@ -105,7 +109,7 @@ class Env:
         return self.log.traffic(token)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def blank_page(chromium: Browser, page_server: LiveServer) -> Iterator[Page]:
     context = chromium.new_context()
     opened = context.new_page()
@@ -114,7 +118,7 @@ def blank_page(chromium: Browser, page_server: LiveServer) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def env(blank_page: Page, page_server: LiveServer) -> Iterator[Env]:
     from .api_app import create_api_app
 
