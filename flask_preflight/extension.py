@@ -62,6 +62,9 @@ EXTENSION_NAME: Final = "preflight"
 ROUTE_CACHE_SIZE: Final = 1024
 MAX_CACHED_PATH_LENGTH: Final = 1024
 APP_LEVEL: Final = None  # the "endpoint" of responses no rule matched (404, 405)
+# A WSGI environ key (never settable over HTTP) asking for the debug explanation in a
+# refusal's body: the testing helper and the CLI set it.
+EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
 
 
 @dataclass(frozen=True)
@@ -202,16 +205,17 @@ class PreflightState:
         self, environ: WSGIEnvironment, origin: str, method: str
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """The preflight's status, headers and body; ``None`` when Flask should answer."""
+        explain = self.app.debug or environ.get(EXPLAIN_ENVIRON_KEY) is True
         if len(method) > MAX_REQUEST_METHOD_LENGTH or not is_token(method):
-            return self._refuse(None, None, _malformed_method(method))
+            return self._refuse(None, None, _malformed_method(method), explain)
         route = self.route(environ, method.upper())
         if route is None:
             return None
         if isinstance(route, str):
-            return self._refuse(None, None, _route_refusal(method))
+            return self._refuse(None, None, _route_refusal(method), explain)
         policy = self.policy_for(route.endpoint)
         if not policy.enabled:
-            return self._refuse(route.endpoint, policy, _disabled_refusal(origin))
+            return self._refuse(route.endpoint, policy, _disabled_refusal(origin), explain)
         decision = decide_preflight(
             policy,
             route.methods,
@@ -221,11 +225,15 @@ class PreflightState:
             _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
         )
         if isinstance(decision, Refusal):
-            return self._refuse(route.endpoint, policy, decision)
+            return self._refuse(route.endpoint, policy, decision, explain)
         return "204 No Content", decision, b""
 
     def _refuse(
-        self, endpoint: str | None, policy: CompiledPolicy | None, refusal: Refusal
+        self,
+        endpoint: str | None,
+        policy: CompiledPolicy | None,
+        refusal: Refusal,
+        explain: bool,
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         where = "no endpoint" if endpoint is None else f"endpoint {endpoint!r}"
         fix = ""
@@ -235,7 +243,7 @@ class PreflightState:
         explanation = f"{where}: {refusal.check} check failed: {refusal.detail}{fix}"
         logger.debug("CORS preflight refused: %s", explanation)
         line = f"CORS preflight refused: {refusal.reason}."
-        if self.app.debug:
+        if explain:
             line += f" [debug] {explanation}"
         body = (line + "\n").encode("ascii", "backslashreplace")
         vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
@@ -362,6 +370,9 @@ class Preflight:
         app.extensions[EXTENSION_NAME] = state
         app.wsgi_app = PreflightMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]
         app.after_request(state.add_actual_headers)
+        from .cli import preflight_cli  # here: the CLI imports this module
+
+        app.cli.add_command(preflight_cli)
 
 
 def get_state(app: Flask) -> PreflightState:

@@ -246,10 +246,19 @@ class OriginMatcher:
                 return True
         for predicate in self.predicates:
             try:
-                if predicate(origin) is True:
-                    return True
+                verdict = predicate(origin)
             except Exception:
                 logger.exception("origin predicate %r raised for origin %r", predicate, origin)
+                continue
+            if verdict is True:
+                return True
+            if verdict is not False:
+                logger.warning(
+                    "origin predicate %r returned %r, not True or False, for origin %r: refused",
+                    predicate,
+                    type(verdict).__name__,
+                    origin,
+                )
         return False
 
 

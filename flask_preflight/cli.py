@@ -1,0 +1,211 @@
+"""``flask preflight``: see every route's effective policy, and check one request.
+
+- ``flask preflight routes [--endpoint E] [--json]``: one row per URL rule and method, with
+  the effective value of each field and the level it came from.
+- ``flask preflight check URL --origin O [--method M] [--header H ...] [--credentials]``:
+  sends what a browser would through the app's own WSGI callable (the code that answers
+  real requests) and prints each check the browser makes, then the verdict. Exit status 0
+  when allowed, 1 when refused, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .extension import APP_LEVEL, get_state
+from .origins import OriginError, parse_origin
+from .policy import CompiledPolicy
+from .testing import browser_request
+
+preflight_cli = AppGroup("preflight", help="Show and check the app's CORS policies.")
+
+_AUTOMATIC_METHODS = frozenset({"HEAD", "OPTIONS"})
+_SHORT_SOURCES = {"Preflight(...)": "app", "init_app(...)": "app", "app.config": "config"}
+
+
+def _source(policy: CompiledPolicy, name: str) -> str:
+    source = policy.effective.sources.get(name, "default")
+    return _SHORT_SOURCES.get(source, source)
+
+
+def _render(value: Any) -> Any:
+    if isinstance(value, re.Pattern):
+        return f"re:{value.pattern}"
+    if callable(value):
+        return f"callable:{getattr(value, '__name__', type(value).__name__)}"
+    if isinstance(value, tuple):
+        return [_render(item) for item in value]
+    return value
+
+
+def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
+    """One row per URL rule and method, with each field's value and source."""
+    state = get_state(current_app)
+    rows: list[dict[str, Any]] = []
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if endpoint is not None and rule.endpoint != endpoint:
+            continue
+        policy = state.policy_for(rule.endpoint)
+        effective = policy.effective
+        route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
+        for method in route_methods:
+            allowed = policy.enabled and (policy.methods is None or method in policy.methods)
+            row: dict[str, Any] = {
+                "rule": rule.rule,
+                "endpoint": rule.endpoint,
+                "method": method,
+                "cors": allowed,
+            }
+            for name in (
+                "origins",
+                "credentials",
+                "allow_headers",
+                "expose_headers",
+                "max_age",
+                "methods",
+                "private_network",
+            ):
+                row[name] = {
+                    "value": _render(getattr(effective, name)),
+                    "source": _source(policy, name),
+                }
+            rows.append(row)
+    return rows
+
+
+def _cell(row: dict[str, Any], name: str) -> str:
+    value = row[name]["value"]
+    if isinstance(value, list):
+        text = ", ".join(str(item) for item in value) or "(none)"
+    elif value is True:
+        text = "yes"
+    elif value is False:
+        text = "no"
+    elif value is None:
+        text = "(omitted)"
+    else:
+        text = str(value)
+    return f"{text} [{row[name]['source']}]"
+
+
+@preflight_cli.command("routes")
+@click.option("--endpoint", help="Show only this endpoint.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def routes_command(endpoint: str | None, as_json: bool) -> None:
+    """Show every route's effective CORS policy and where each value came from."""
+    rows = policy_rows(endpoint)
+    if endpoint is not None and not rows:
+        raise click.UsageError(f"no endpoint named {endpoint!r}")
+    if as_json:
+        app_policy = get_state(current_app).policy_for(APP_LEVEL)
+        click.echo(
+            json.dumps(
+                {"routes": rows, "unrouted": {"origins": _render(app_policy.effective.origins)}},
+                indent=2,
+            )
+        )
+        return
+    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("RULE", lambda row: row["rule"]),
+        ("METHOD", lambda row: row["method"]),
+        ("ENDPOINT", lambda row: row["endpoint"]),
+        ("CORS", lambda row: "yes" if row["cors"] else "no"),
+        ("ORIGINS", lambda row: _cell(row, "origins")),
+        ("CREDENTIALS", lambda row: _cell(row, "credentials")),
+        ("ALLOW HEADERS", lambda row: _cell(row, "allow_headers")),
+        ("EXPOSE HEADERS", lambda row: _cell(row, "expose_headers")),
+        ("MAX AGE", lambda row: _cell(row, "max_age")),
+    ]
+    table = [[title for title, _ in columns]]
+    table += [[render(row) for _, render in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    click.echo("\nValues in [brackets] say where each one was set. Without a matching route")
+    click.echo("(404, 405), the app-level policy applies.")
+
+
+def _parse_header(text: str) -> tuple[str, str]:
+    name, _, value = text.partition(":")
+    return name.strip(), value.strip() if value else "1"
+
+
+@preflight_cli.command("check")
+@click.argument("url")
+@click.option("--origin", required=True, help="The page's origin, e.g. https://app.example.com")
+@click.option("--method", default="GET", show_default=True, help="The method fetch() uses.")
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="NAME[: VALUE]",
+    help="A request header the page sets (repeatable).",
+)
+@click.option("--credentials", is_flag=True, help='As fetch(..., {credentials: "include"}).')
+def check_command(
+    url: str, origin: str, method: str, headers: tuple[str, ...], credentials: bool
+) -> None:
+    """Would a page at ORIGIN be allowed to call URL? Prints each browser check."""
+    if origin != "null":
+        try:
+            normalized = parse_origin(origin).serialize()
+        except OriginError as error:
+            raise click.BadParameter(str(error), param_hint="--origin") from None
+        if normalized != origin or "*" in origin:
+            raise click.BadParameter(
+                f"browsers send origins in the form {normalized!r}", param_hint="--origin"
+            )
+    if not url.startswith("/"):
+        raise click.BadParameter("give the path on this app, e.g. /items/1", param_hint="URL")
+    try:
+        parsed_headers = dict(_parse_header(text) for text in headers)
+        verdict = browser_request(
+            current_app.test_client(),
+            method,
+            url,
+            origin=origin,
+            headers=parsed_headers,
+            credentials=credentials,
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+    click.echo(
+        f"Request: {method} {url} from {origin}" + (" with credentials" if credentials else "")
+    )
+    if verdict.preflight is not None:
+        click.echo(f"Preflight: OPTIONS {url} -> {verdict.preflight.status}")
+        for name, value in verdict.preflight.headers.items():
+            click.echo(f"  {name}: {value}")
+    if verdict.response is not None:
+        click.echo(f"Response: {verdict.response.status}")
+        for name, value in verdict.response.headers.items():
+            if name.lower().startswith("access-control-") or name.lower() == "vary":
+                click.echo(f"  {name}: {value}")
+    click.echo("Checks:")
+    for step in verdict.steps:
+        click.echo(f"  {step}")
+    if verdict.allowed:
+        click.echo("Verdict: allowed")
+        return
+    click.echo("Verdict: refused by the browser")
+    click.echo(_advice(verdict.failure.check if verdict.failure else "", credentials))
+    raise SystemExit(1)
+
+
+def _advice(check: str, credentials: bool) -> str:
+    if check == "preflight status":
+        return "Fix: the preflight's refusal above names the policy field to change."
+    if check == "CORS check":
+        hint = "add the origin to the endpoint's `origins`"
+        if credentials:
+            hint += " and set credentials=True"
+        return f"Fix: {hint} (see `flask preflight routes`)."
+    return "Fix: see the failed check above and `flask preflight routes`."
