@@ -30,7 +30,7 @@ def _describe(name: str) -> str:
     return f"{name} {_wire_method()} body={body}"
 
 
-def create_api_app(page_origin: str) -> Flask:
+def create_api_app(page_origin: str, sibling_origin: str) -> Flask:
     app = Flask("browser_api")
     # Unhandled exceptions must become real 500 responses, as in production.
     app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
@@ -220,6 +220,14 @@ def create_api_app(page_origin: str) -> Flask:
     @app.route("/guarded/data", methods=["GET", "PUT"])
     def guarded() -> ResponseReturnValue:
         return _describe("guarded")
+
+    # -- Vary: Origin, with a response the browser's HTTP cache keeps -------------------------
+    @app.route("/vary", methods=["GET"])
+    @cors(origins=[page_origin, sibling_origin])
+    def vary() -> ResponseReturnValue:
+        response = make_response(f"vary origin={request.headers.get('Origin')}")
+        response.headers["Cache-Control"] = "public, max-age=600"
+        return response
 
     # -- any origin -----------------------------------------------------------------------------
     @app.route("/public", methods=["GET", "POST"])

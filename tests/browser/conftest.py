@@ -65,9 +65,8 @@ def chromium() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="package")
-def page_server() -> Iterator[LiveServer]:
-    """Serves the blank page whose origin every fetch() comes from: http://127.0.0.1:<p1>."""
+def _serve_page() -> LiveServer:
+    """A blank page for fetch() to run in, on its own port of 127.0.0.1."""
     from flask import Flask
 
     server = LiveServer("127.0.0.1")
@@ -82,6 +81,21 @@ def page_server() -> Iterator[LiveServer]:
         return "", 204
 
     server.install(app)
+    return server
+
+
+@pytest.fixture(scope="package")
+def page_server() -> Iterator[LiveServer]:
+    """Serves the page whose origin every fetch() comes from: http://127.0.0.1:<p1>."""
+    server = _serve_page()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def sibling_server() -> Iterator[LiveServer]:
+    """Another page origin on the same site (http://127.0.0.1:<p4>), loaded in an iframe."""
+    server = _serve_page()
     yield server
     server.stop()
 
@@ -91,6 +105,7 @@ class Env:
     """Everything a scenario needs: URLs, fetch() in the page, and the server's request log."""
 
     page_origin: str
+    sibling_origin: str  # a second page origin, same site as page_origin (shares its HTTP cache)
     cross_site: str  # http://localhost:<p2>: another origin and another site
     same_site: str  # http://127.0.0.1:<p3>: another origin, same site (cookies work)
     client: BrowserClient
@@ -102,8 +117,8 @@ class Env:
         sep = "&" if "?" in path else "?"
         return f"{base or self.cross_site}{path}{sep}t={token}", token
 
-    def fetch(self, url: str, **init: Any) -> FetchResult:
-        return self.client.fetch(url, **init)
+    def fetch(self, url: str, *, in_frame: str | None = None, **init: Any) -> FetchResult:
+        return self.client.fetch(url, in_frame=in_frame, **init)
 
     def traffic(self, token: str) -> Traffic:
         return self.log.traffic(token)
@@ -119,10 +134,10 @@ def blank_page(chromium: Browser, page_server: LiveServer) -> Iterator[Page]:
 
 
 @pytest.fixture(scope="package")
-def env(blank_page: Page, page_server: LiveServer) -> Iterator[Env]:
+def env(blank_page: Page, page_server: LiveServer, sibling_server: LiveServer) -> Iterator[Env]:
     from .api_app import create_api_app
 
-    log = RequestLog(create_api_app(page_server.origin))
+    log = RequestLog(create_api_app(page_server.origin, sibling_server.origin))
     # One API app behind two sockets. The cross-site one is reached as localhost; both bind
     # 127.0.0.1, which Chromium reaches for `localhost` too.
     cross_site = LiveServer("127.0.0.1", url_host="localhost")
@@ -131,6 +146,7 @@ def env(blank_page: Page, page_server: LiveServer) -> Iterator[Env]:
     same_site.install(log)
     yield Env(
         page_origin=page_server.origin,
+        sibling_origin=sibling_server.origin,
         cross_site=cross_site.origin,
         same_site=same_site.origin,
         client=BrowserClient(blank_page),

@@ -17,7 +17,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from playwright.sync_api import Page
+    from playwright.sync_api import Frame, Page
 
 #: Flags every launch uses. Without the background-networking ones Chromium keeps trying to
 #: reach Google's hosts, which this machine's closed network refuses.
@@ -217,8 +217,19 @@ async ([url, init]) => {
 """
 
 
+_ADD_IFRAME_JS = """
+(src) => new Promise((resolve, reject) => {
+  const frame = document.createElement("iframe");
+  frame.src = src;
+  frame.onload = () => resolve();
+  frame.onerror = () => reject(new Error("iframe failed to load: " + src));
+  document.body.append(frame);
+})
+"""
+
+
 class BrowserClient:
-    """Runs fetch() inside a page loaded from the page origin.
+    """Runs fetch() inside a page loaded from the page origin (or in an iframe of it).
 
     No request interception, no cache flags: both would bypass Chromium's preflight cache.
     """
@@ -228,9 +239,20 @@ class BrowserClient:
         self._console: list[str] = []
         page.on("console", lambda message: self._console.append(message.text))
 
-    def fetch(self, url: str, **init: Any) -> FetchResult:
+    def frame(self, origin: str) -> Frame:
+        """An iframe of the page showing ``origin + "/"``, added on first use."""
+        for _ in range(2):
+            for frame in self.page.frames:
+                if frame.url.startswith(origin + "/"):
+                    return frame
+            self.page.evaluate(_ADD_IFRAME_JS, origin + "/")
+        raise AssertionError(f"no iframe for {origin}")
+
+    def fetch(self, url: str, *, in_frame: str | None = None, **init: Any) -> FetchResult:
+        """fetch(url, init) from the page, or from its iframe of origin ``in_frame``."""
+        target: Page | Frame = self.page if in_frame is None else self.frame(in_frame)
         start = len(self._console)
-        raw = self.page.evaluate(_FETCH_JS, [url, init])
+        raw = target.evaluate(_FETCH_JS, [url, init])
         return FetchResult(console=self._console[start:], **raw)
 
 

@@ -104,6 +104,23 @@ def test_simple_request_from_other_origin_fails_but_reaches_server(env: Env, met
     assert traffic.actual[0].response_header("Access-Control-Allow-Origin") is None
 
 
+def test_vary_origin_keeps_the_http_cache_from_serving_another_origins_grant(env: Env) -> None:
+    """A cacheable response reflecting Origin: first fetched by a same-site sibling origin (an
+    iframe, same HTTP-cache partition), then by the page. Without `Vary: Origin` Chromium serves
+    the page the cached copy, whose ACAO names the sibling, and blocks it."""
+    url, token = env.url("/vary")
+    sibling = env.fetch(url, in_frame=env.sibling_origin)
+    assert_readable(sibling, env.traffic(token))
+    assert sibling.body == f"vary origin={env.sibling_origin}"
+    result = env.fetch(url)
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == f"vary origin={env.page_origin}", (
+        "the page was served the sibling's cached response" + show(result, traffic)
+    )
+    assert len(traffic.actual) == 2, show(result, traffic)
+
+
 # -- preflighted requests ---------------------------------------------------------------------
 
 
