@@ -163,6 +163,7 @@ async function run(name) {
     badge.className = "badge ok";
   }
   card.dataset.outcome = failed ? "failed" : "ok";
+  card.dataset.runs = String(Number(card.dataset.runs || 0) + 1);
   card.dataset.state = "done";
   button.disabled = false;
 }
