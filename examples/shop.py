@@ -1,7 +1,8 @@
 """A small shop API: the README's worked example of app, nested blueprint and view policies.
 
 flask --app examples.shop preflight routes
-flask --app examples.shop preflight check /api/admin/items/1 --origin https://shop.example.com --method PUT
+flask --app examples.shop preflight check /api/admin/items/1 --origin https://shop.example.com \
+    --method PUT
 """
 
 from __future__ import annotations

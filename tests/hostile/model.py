@@ -635,7 +635,9 @@ def intended(
     """Should ``page``'s request succeed? None where issue 2 leaves the outcome open.
 
     ``policy`` is None for an endpoint without CORS; ``route_methods`` are the methods the URL's
-    rules accept.
+    rules accept. A method outside ``methods`` is refused even for a simple request (no
+    preflight): ``methods`` lists what a cross-origin page may use, so the actual response to a
+    simple ``GET`` outside it carries no grant either.
     """
     route = {m.upper() for m in route_methods}
     method = page.wire_method
@@ -645,6 +647,6 @@ def intended(
         return False
     if page.credentials and not policy.with_credentials:
         return False
-    if page.preflighted:
-        return policy.method_allowed(method, route) and policy.headers_allowed(page.unsafe_names)
-    return True
+    if not policy.method_allowed(method, route):
+        return False  # `methods` limits actual requests too, simple ones included
+    return not page.preflighted or policy.headers_allowed(page.unsafe_names)

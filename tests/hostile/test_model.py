@@ -365,11 +365,12 @@ def test_intent() -> None:
         methods=("GET", "PUT"),
         allow_headers=("X-A",),
     )
-    route = {"GET", "HEAD", "PUT", "PATCH"}
+    route = {"GET", "HEAD", "PUT", "PATCH", "DELETE"}
     assert intended(policy, route, PageFetch("https://a.test", "/", "put")) is True
     assert intended(policy, route, PageFetch("https://a.test", "/", "PATCH")) is False
     assert intended(policy, route, PageFetch("https://a.test", "/", "DELETE")) is False
     assert intended(policy, route, PageFetch("https://a.test", "/", "POST")) is None
+    assert intended(policy, route | {"POST"}, PageFetch("https://a.test", "/", "POST")) is False
     assert intended(policy, route, PageFetch("https://b.test", "/")) is False
     page = PageFetch("https://a.test", "/", "GET", (("x-a", "1"), ("Content-Type", "text/x")))
     assert intended(policy, route, page) is True
