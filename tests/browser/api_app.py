@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
+from flask.views import MethodView
 from werkzeug.exceptions import Conflict
 
 from flask_preflight import Preflight, cors
@@ -74,6 +75,32 @@ def create_api_app(page_origin: str, sibling_origin: str) -> Flask:
     @cors(methods=["GET", "PUT"])
     def policy_methods() -> ResponseReturnValue:
         return _describe("policy-methods")
+
+    # -- @cors above @app.route, and on a MethodView class -------------------------------------
+    @cors(origins=page, expose_headers=["X-Order"])
+    @app.route("/decorator-above", methods=["GET", "PUT"])
+    def decorator_above() -> ResponseReturnValue:
+        response = make_response(_describe("decorator-above"))
+        response.headers["X-Order"] = "above"
+        return response
+
+    @cors(origins=page, methods=["GET", "PUT"], expose_headers=["X-Class"])
+    class Things(MethodView):
+        def get(self) -> ResponseReturnValue:
+            return self._respond()
+
+        def put(self) -> ResponseReturnValue:
+            return self._respond()
+
+        def delete(self) -> ResponseReturnValue:
+            return self._respond()
+
+        def _respond(self) -> ResponseReturnValue:
+            response = make_response(_describe("things"))
+            response.headers["X-Class"] = "method-view"
+            return response
+
+    app.add_url_rule("/things", view_func=Things.as_view("things"))
 
     # -- one URL, two views, two policies -------------------------------------------------------
     @app.route("/split", methods=["GET"])

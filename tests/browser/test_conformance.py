@@ -198,6 +198,32 @@ def test_method_outside_policy_methods_is_refused(env: Env) -> None:
     assert_one_preflight_then_request(result, traffic)
 
 
+# -- decorator placement and class-based views ------------------------------------------------
+
+
+def test_cors_above_app_route(env: Env) -> None:
+    url, token = env.url("/decorator-above")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "decorator-above PUT body=x"
+    assert result.headers.get("x-order") == "above", show(result, traffic)
+    assert_one_preflight_then_request(result, traffic)
+
+
+def test_method_view_class_policy(env: Env) -> None:
+    url, token = env.url("/things")
+    result = env.fetch(url, method="PUT", body="x")
+    traffic = env.traffic(token)
+    assert_readable(result, traffic)
+    assert result.body == "things PUT body=x"
+    assert result.headers.get("x-class") == "method-view", show(result, traffic)
+    assert_one_preflight_then_request(result, traffic)
+    # The class handles DELETE, but its policy's `methods` leaves DELETE out.
+    url, token = env.url("/things")
+    assert_refused_preflight(env.fetch(url, method="DELETE"), env.traffic(token))
+
+
 # -- one URL, separate views ------------------------------------------------------------------
 
 
