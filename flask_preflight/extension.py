@@ -7,20 +7,21 @@ Data flow:
   with the *requested* method (through a bounded cache of route resolutions), the endpoint's
   compiled policy decides, and the answer goes out without a request context, so the app's
   ``before_request`` hooks (auth) never see preflights and no view runs.
-- Every other request goes to Flask as usual; an ``after_request`` hook adds the
+- Every other request goes to Flask as usual; the middleware's ``start_response`` adds the
   ``Access-Control-*`` headers and ``Vary`` to whatever response the app produced (views,
-  ``abort()``, error handlers, 404/405, unhandled exceptions turned into 500).
+  ``abort()``, error handlers, 404/405, unhandled exceptions turned into 500), reading the
+  endpoint Flask routed the request to.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from flask import Flask, Response, request
+from flask import Flask, Request, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .decorators import policy_of
@@ -34,7 +35,7 @@ from .headers import (
     PREFLIGHT_VARY,
     VARY,
     is_token,
-    merge_vary,
+    set_actual_headers,
 )
 from .policy import (
     CompiledPolicy,
@@ -57,6 +58,10 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger("flask_preflight")
+
+# The request object behind Flask's ``request`` proxy (raises RuntimeError outside a request
+# context). Bound once: going through the proxy's attribute lookup costs more per request.
+_current_request: Callable[[], Request] = request._get_current_object  # type: ignore[attr-defined]
 
 EXTENSION_NAME: Final = "preflight"
 ROUTE_CACHE_SIZE: Final = 1024
@@ -254,23 +259,29 @@ class PreflightState:
         ]
         return "403 Forbidden", headers, body
 
-    def add_actual_headers(self, response: Response) -> Response:
-        """``after_request`` hook: the CORS headers of a response to an actual request."""
-        rule = request.url_rule
-        policy = self.policy_for(rule.endpoint if rule is not None else APP_LEVEL)
-        if not policy.enabled:
-            return response
-        environ = request.environ
-        headers = response.headers
-        for name, value in actual_response_headers(
-            policy, _header(environ, ENVIRON_ORIGIN), environ.get("REQUEST_METHOD", "")
-        ):
-            headers[name] = value
-        if policy.vary_origin:
-            vary = merge_vary(headers.getlist(VARY), "Origin")
-            if vary is not None:
-                headers[VARY] = vary
-        return response
+    def add_actual_headers(self, environ: WSGIEnvironment, headers: list[tuple[str, str]]) -> None:
+        """Add the CORS headers of a response to an actual request to its WSGI header list.
+
+        Called from ``start_response``, so it sees every response the app produces. The
+        endpoint is the one Flask routed the request to; when no request context is active
+        (a middleware inside this one deferred ``start_response``), it is routed again.
+        """
+        try:
+            rule = _current_request().url_rule
+        except RuntimeError:
+            route = self.route(environ, str(environ.get("REQUEST_METHOD", "")).upper())
+            endpoint = route.endpoint if isinstance(route, Route) else APP_LEVEL
+        else:
+            endpoint = rule.endpoint if rule is not None else APP_LEVEL
+        policy = self._policies.get(endpoint) or self.policy_for(endpoint)
+        if policy.enabled:
+            set_actual_headers(
+                headers,
+                actual_response_headers(
+                    policy, _header(environ, ENVIRON_ORIGIN), environ.get("REQUEST_METHOD", "")
+                ),
+                policy.vary_origin,
+            )
 
 
 def _header(environ: WSGIEnvironment, key: str) -> str | None:
@@ -326,7 +337,14 @@ class PreflightMiddleware:
                     status, headers, body = answer
                     start_response(status, headers)
                     return [body]
-        return self.wsgi_app(environ, start_response)
+
+        def start_cors_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            state.add_actual_headers(environ, headers)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_cors_response)
 
 
 class Preflight:
@@ -369,7 +387,6 @@ class Preflight:
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         app.wsgi_app = PreflightMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]
-        app.after_request(state.add_actual_headers)
         from .cli import preflight_cli  # here: the CLI imports this module
 
         app.cli.add_command(preflight_cli)

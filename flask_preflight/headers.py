@@ -137,3 +137,30 @@ def merge_vary(existing: list[str], name: str) -> str | None:
     else:
         fields.append(name)
     return ", ".join(fields)
+
+
+_ACTUAL_RESPONSE_HEADERS = frozenset(
+    name.lower() for name in (ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS)
+)
+
+
+def set_actual_headers(
+    headers: list[tuple[str, str]], cors: list[tuple[str, str]], vary_origin: bool
+) -> None:
+    """Put ``cors`` headers into a WSGI header list, replacing any the app set itself, and
+    merge ``Origin`` into its ``Vary`` when ``vary_origin``."""
+    if cors:
+        for name, _ in headers:
+            if name.lower() in _ACTUAL_RESPONSE_HEADERS:
+                headers[:] = [h for h in headers if h[0].lower() not in _ACTUAL_RESPONSE_HEADERS]
+                break
+        headers.extend(cors)
+    if vary_origin:
+        lines = [value for name, value in headers if name.lower() == "vary"]
+        if not lines:
+            headers.append((VARY, "Origin"))
+            return
+        merged = merge_vary(lines, "Origin")
+        if merged is not None:
+            headers[:] = [h for h in headers if h[0].lower() != "vary"]
+            headers.append((VARY, merged))

@@ -586,3 +586,43 @@ def test_debug_mode_explains_the_refusal_and_the_field_to_change() -> None:
     app.debug = False
     quiet = send_preflight(app.test_client(), "/items/2", SHOP, "PUT").get_data(as_text=True)
     assert quiet == "CORS preflight refused: origin not allowed.\n"
+
+
+def test_headers_are_added_when_an_inner_middleware_defers_start_response() -> None:
+    app = Flask(__name__)
+
+    @app.get("/x")
+    @cors(origins=[ADMIN])
+    def x() -> str:
+        return "x"
+
+    inner = app.wsgi_app
+
+    def deferring(environ: dict[str, object], start_response: object) -> list[bytes]:
+        captured: list[object] = []
+        body = b"".join(
+            inner(environ, lambda status, headers, exc=None: captured.extend([status, headers]))
+        )  # type: ignore[arg-type]
+        start_response(*captured)  # type: ignore[operator]  # after Flask popped its context
+        return [body]
+
+    app.wsgi_app = deferring  # type: ignore[assignment,method-assign]
+    Preflight(app)
+    client = app.test_client()
+    response = client.get("/x", headers={"Origin": ADMIN})
+    assert response.headers["Access-Control-Allow-Origin"] == ADMIN
+    assert response.headers["Vary"] == "Origin"
+
+
+def test_a_view_setting_its_own_cors_headers_is_overridden_not_doubled() -> None:
+    app = Flask(__name__)
+
+    @app.get("/x")
+    @cors(origins=[ADMIN])
+    def x() -> tuple[str, dict[str, str]]:
+        return "x", {"Access-Control-Allow-Origin": "*", "access-control-allow-credentials": "true"}
+
+    Preflight(app)
+    response = app.test_client().get("/x", headers={"Origin": ADMIN})
+    assert response.headers.getlist("Access-Control-Allow-Origin") == [ADMIN]
+    assert "Access-Control-Allow-Credentials" not in response.headers
