@@ -144,6 +144,21 @@ def parse_serialized_origin(value: str) -> Origin | None:
     return Origin(scheme, host, port)
 
 
+def is_origin_shaped(value: str) -> bool:
+    """Looser than :func:`is_serialized_origin`: the right shape and characters, but the host
+    need not be canonical (``http://127.1``, ``http://[0:0::1]`` and ``http://a.1.2.3.4`` pass
+    here; no browser sends them, since its URL parser rewrites or rejects such hosts)."""
+    m = _ORIGIN_SHAPE.fullmatch(value) if value.isascii() and len(value) <= 300 else None
+    if m is None:
+        return False
+    port = m.group("port")
+    return port is None or (
+        (port == "0" or not port.startswith("0"))
+        and int(port) <= 65535
+        and DEFAULT_PORTS.get(m.group("scheme")) != int(port)
+    )
+
+
 def is_serialized_origin(value: str) -> bool:
     return value == "null" or parse_serialized_origin(value) is not None
 
