@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from flask import Flask, Request, request
@@ -92,6 +92,9 @@ class PreflightState:
         self.app_levels = app_levels
         self.frozen = False
         self._policies: dict[str | None, CompiledPolicy] = {}
+        self._by_levels: dict[
+            tuple[int, ...], tuple[CompiledPolicy | None, list[Problem], list[Policy]]
+        ] = {}
         self._routes: dict[tuple[Any, ...], Route | str | None] = {}
         self._lock = threading.Lock()
 
@@ -116,12 +119,19 @@ class PreflightState:
         return levels
 
     def _compile(self, endpoint: str | None) -> tuple[CompiledPolicy | None, list[Problem]]:
-        effective = resolve(self.levels_for(endpoint))
+        """Compile one endpoint's policy. Endpoints with the same levels (every view of a
+        blueprint without its own policy, say) share one compiled policy, so start-up
+        time and memory grow with the number of distinct policies, not of routes."""
+        levels = self.levels_for(endpoint)
+        key = tuple(map(id, levels))
+        cached = self._by_levels.get(key)
+        if cached is None:
+            effective = resolve(levels)
+            problems = check_effective(effective, "")
+            cached = (None if problems else compile_policy(effective), problems, levels)
+            self._by_levels[key] = cached  # keeps ``levels`` alive, so ids stay unique
         where = "app (no matching route)" if endpoint is None else f"endpoint {endpoint!r}"
-        problems = check_effective(effective, where)
-        if problems:
-            return None, problems
-        return compile_policy(effective), []
+        return cached[0], [replace(problem, where=where) for problem in cached[1]]
 
     def compile_all(self) -> dict[str | None, CompiledPolicy]:
         """Compile every endpoint's policy; raise one error listing every problem."""

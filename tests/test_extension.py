@@ -626,3 +626,22 @@ def test_a_view_setting_its_own_cors_headers_is_overridden_not_doubled() -> None
     response = app.test_client().get("/x", headers={"Origin": ADMIN})
     assert response.headers.getlist("Access-Control-Allow-Origin") == [ADMIN]
     assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_endpoints_with_the_same_levels_share_one_compiled_policy() -> None:
+    app = Flask(__name__)
+    origins = [f"https://tenant{i}.example.com" for i in range(2000)]
+    for i in range(200):
+        app.add_url_rule(f"/r{i}", f"r{i}", lambda: "")
+
+    @app.get("/own")
+    @cors(max_age=1)
+    def own() -> str:
+        return ""
+
+    Preflight(app, origins=origins)
+    state = get_state(app)
+    state.freeze()
+    distinct = {id(policy) for policy in state._policies.values()}
+    assert len(state._policies) == 203  # 201 views, static, and the app level
+    assert len(distinct) == 2  # the app policy, shared; and the one view with its own
