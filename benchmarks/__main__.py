@@ -113,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             attack = settings.attack if c != FLASK_CORS else 0
             mem[c] = memory.run(c, shape.routes, shape.origins if c != BARE else 1, attack)
         memory_note = (
-            "M rows: peak RSS (ru_maxrss) of a fresh process that imports the contender, builds"
+            "M rows: peak RSS (VmHWM) of a fresh process that imports the contender, builds"
             f" the app with {shape.routes:,} routes and {shape.origins:,} allowed origins and sends"
             " a GET and a preflight to every route; ratio to the bare app with the same routes."
+            " Setup is the time to build the app and serve its first request."
             f" M-a then sends {settings.attack:,} preflights to distinct paths with distinct"
             " requested headers, to show caches stay bounded (not run for flask-cors, which"
             " caches nothing and takes ~1.5 ms per request at this size)."

@@ -1,7 +1,8 @@
 """Peak memory (max RSS) of a process holding one contender app with many routes and origins.
 
 Run by the benchmark as a subprocess: ``python -m benchmarks.memory CONTENDER ROUTES ORIGINS N``.
-It builds the app, sends a GET and a preflight to every route, records the peak RSS, then sends
+It builds the app and times that plus its first request, sends a GET and a preflight to
+every route, records the peak RSS, then sends
 ``N`` preflights to distinct paths with distinct requested headers (what an attacker would do to
 fill a cache) and records the peak RSS again. Prints one JSON object.
 """
@@ -12,6 +13,7 @@ import json
 import resource
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 from benchmarks.apps import ALLOWED_ORIGIN, FACTORIES, Shape
@@ -36,6 +38,7 @@ def measure(contender: str, routes: int, origins: int, attack: int) -> dict[str,
 
     start_kb = _maxrss_kb()
     shape = Shape(routes=routes, origins=origins)
+    t0 = time.perf_counter()
     app = FACTORIES[contender](shape)
     client_headers = {
         "HTTP_ORIGIN": ALLOWED_ORIGIN,
@@ -67,6 +70,8 @@ def measure(contender: str, routes: int, origins: int, attack: int) -> dict[str,
         )
         return e
 
+    call_once(app, env("GET", "/api/res0/1", {"HTTP_ORIGIN": ALLOWED_ORIGIN}))
+    setup_ms = round((time.perf_counter() - t0) * 1000)
     for i in range(routes):
         call_once(app, env("GET", f"/api/res{i}/1", {"HTTP_ORIGIN": ALLOWED_ORIGIN}))
         call_once(app, env("OPTIONS", f"/api/res{i}/1", client_headers))
@@ -74,7 +79,12 @@ def measure(contender: str, routes: int, origins: int, attack: int) -> dict[str,
     for i in range(attack):
         headers = dict(client_headers, HTTP_ACCESS_CONTROL_REQUEST_HEADERS=f"x-h{i}")
         call_once(app, env("OPTIONS", f"/api/res{i % routes}/{i}", headers))
-    return {"start_kb": start_kb, "setup_kb": setup_kb, "attack_kb": _maxrss_kb()}
+    return {
+        "start_kb": start_kb,
+        "setup_kb": setup_kb,
+        "attack_kb": _maxrss_kb(),
+        "setup_ms": setup_ms,
+    }
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class MemoryResult:
     contender: str
     setup_kb: int
     attack_kb: int | None  # None: no attack phase was run
+    setup_ms: int  # building the app and serving its first request
 
 
 def run(contender: str, routes: int, origins: int, attack: int) -> MemoryResult:
@@ -104,7 +115,9 @@ def run(contender: str, routes: int, origins: int, attack: int) -> MemoryResult:
         timeout=300,
     )
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    return MemoryResult(contender, data["setup_kb"], data["attack_kb"] if attack else None)
+    return MemoryResult(
+        contender, data["setup_kb"], data["attack_kb"] if attack else None, data["setup_ms"]
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from benchmarks.apps import BARE, CONTENDERS, FLASK_CORS, PREFLIGHT, Shape
 from benchmarks.e2e import KIND_LABEL, E2EResult
@@ -171,7 +172,10 @@ def memory_rows(memory: dict[str, MemoryResult], shape: Shape, attack: int) -> l
         "informative",
     )
     for c, m in memory.items():
-        row.cells[c] = Cell(f"{m.setup_kb / bare.setup_kb:.2f} ({m.setup_kb / 1024:.1f} MiB)")
+        row.cells[c] = Cell(
+            f"{m.setup_kb / bare.setup_kb:.2f} ({m.setup_kb / 1024:.1f} MiB,"
+            f" setup {m.setup_ms / 1000:.2f} s)"
+        )
     rows = [row]
     if attack:
         row = Row("M-a", f"peak RSS after {attack:,} preflights to distinct paths", "bounded")
@@ -354,21 +358,48 @@ def summary_lines(rows: list[Row]) -> list[str]:
 COLORS = {BARE: "#7f7f7f", FLASK_CORS: "#d62728", PREFLIGHT: "#1f77b4"}
 
 
+def _label_ends(ax: Any, ends: list[tuple[float, int, str]], fig_height_pt: float) -> None:
+    """Write each line's last value next to it, nudging labels apart when lines end close."""
+    low, high = ax.get_ylim()
+    pt_per_decade = ax.get_position().height * fig_height_pt / math.log10(high / low)
+    line = 10.0  # points between two labels
+    last = -math.inf  # position of the previous label, in points from the bottom
+    for y, x, color in sorted(ends):
+        at = math.log10(y / low) * pt_per_decade
+        shown = max(at, last + line)
+        last = shown
+        ax.annotate(
+            f"{y:.2g}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(6, shown - at),
+            va="center",
+            fontsize=8,
+            color=color,
+        )
+
+
 def chart(suite: Suite, contenders: list[str], path: Path, title: str) -> None:
     """The P4 curves: cost against routes, exact origins and subdomain patterns."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    panels: list[tuple[str, list[tuple[int, Shape]]]] = [
-        ("routes (1 allowed origin)", [(n, Shape(routes=n)) for n in ROUTES]),
-        ("exact allowed origins (1 route)", [(n, Shape(origins=n)) for n in ORIGINS]),
-        ("subdomain patterns (1 route)", [(n, Shape(patterns=n)) for n in PATTERNS]),
+    panels: list[tuple[str, list[tuple[int, Shape]], bool]] = [
+        ("routes (1 allowed origin)", [(n, Shape(routes=n)) for n in ROUTES], True),
+        ("exact allowed origins (1 route)", [(n, Shape(origins=n)) for n in ORIGINS], False),
+        ("subdomain patterns (1 route)", [(n, Shape(patterns=n)) for n in PATTERNS], False),
     ]
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
-    for ax, (xlabel, points) in zip(axes, panels):
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.8), sharey=True)
+    ys_all: list[float] = []
+    ends: list[list[tuple[float, int, str]]] = []
+    for ax, (xlabel, points, with_bare) in zip(axes, panels):
+        ends.append([])
         for c in contenders:
+            if c == BARE and not with_bare:
+                continue  # the bare app has no origins: it is the dotted line at 1
             for kind, style, marker, label in (
                 (ACTUAL_GET, "-", "o", "actual GET"),
                 (PREFLIGHT_REQ, "--", "s", "preflight"),
@@ -379,29 +410,39 @@ def chart(suite: Suite, contenders: list[str], path: Path, title: str) -> None:
                     if r is not None:
                         xs.append(n)
                         ys.append(r)
-                if xs:
-                    ax.plot(
-                        xs,
-                        ys,
-                        linestyle=style,
-                        marker=marker,
-                        color=COLORS[c],
-                        label=f"{c}: {label}",
-                    )
-        ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
-        ax.axhline(0.10, color="#2ca02c", linewidth=0.8, linestyle=":")
+                if not xs:
+                    continue
+                ys_all += ys
+                name = f"{c}: {label}" + (
+                    " (Flask's own OPTIONS)" if c == BARE and kind is PREFLIGHT_REQ else ""
+                )
+                ax.plot(xs, ys, linestyle=style, marker=marker, color=COLORS[c], label=name)
+                ends[-1].append((ys[-1], xs[-1], COLORS[c]))
+        ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":", label="bare Flask GET = 1")
+        ax.axhline(0.10, color="#2ca02c", linewidth=0.8, linestyle=":", label="P2 target (0.10)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
-        ax.set_xticks([n for n, _ in points])
-        ax.set_xticklabels([f"{n:,}" for n, _ in points])
+        xs_all = [n for n, _ in points]
+        ax.xaxis.set_major_locator(FixedLocator(xs_all))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        ax.set_xlim(xs_all[0] / 1.6, xs_all[-1] * 2.5)
         ax.grid(True, which="major", alpha=0.3)
+    ticks = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200]
+    if ys_all:
+        low, high = min([*ys_all, 0.1]) / 1.5, max([*ys_all, 1.0]) * 1.5
+        axes[0].set_ylim(low, high)
+        ticks = [t for t in ticks if low <= t <= high]
+    axes[0].yaxis.set_major_locator(FixedLocator(ticks))
+    axes[0].yaxis.set_minor_locator(NullLocator())
+    axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     axes[0].set_ylabel("time per request / bare Flask GET (log)")
-    axes[0].text(1, 1.05, "bare GET = 1", fontsize=8, va="bottom")
-    axes[0].text(1, 0.105, "P2 target 0.10", fontsize=8, va="bottom", color="#2ca02c")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8.5, frameon=False)
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.tight_layout(rect=(0, 0.13, 1, 1))
+    for ax, panel_ends in zip(axes, ends):
+        _label_ends(ax, panel_ends, fig.get_figheight() * 72)
     fig.savefig(path, dpi=110)
     plt.close(fig)
