@@ -7,6 +7,7 @@ it costs nothing per call, works above or below ``@app.route``, and leaves async
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask
@@ -33,7 +34,7 @@ def _describe_target(target: object) -> str:
     return f"view {name!r}"
 
 
-def cors(**policy: Any) -> Any:
+def cors(**policy: Any) -> Callable[[T], T]:
     """Declare the CORS policy of a view function, a ``View`` class or a ``Blueprint``.
 
     Takes the seven policy fields as keywords; each one set overrides the same field of the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, abort, request
@@ -598,15 +599,17 @@ def test_headers_are_added_when_an_inner_middleware_defers_start_response() -> N
 
     inner = app.wsgi_app
 
-    def deferring(environ: dict[str, object], start_response: object) -> list[bytes]:
-        captured: list[object] = []
-        body = b"".join(
-            inner(environ, lambda status, headers, exc=None: captured.extend([status, headers]))
-        )  # type: ignore[arg-type]
-        start_response(*captured)  # type: ignore[operator]  # after Flask popped its context
+    def deferring(environ: Any, start_response: Any) -> list[bytes]:
+        captured: list[Any] = []
+
+        def capture(status: str, headers: Any, exc_info: Any = None) -> Any:
+            captured.extend([status, headers])
+
+        body = b"".join(inner(environ, capture))
+        start_response(*captured)  # after Flask popped its request context
         return [body]
 
-    app.wsgi_app = deferring  # type: ignore[assignment,method-assign]
+    app.wsgi_app = deferring  # type: ignore[method-assign]
     Preflight(app)
     client = app.test_client()
     response = client.get("/x", headers={"Origin": ADMIN})
