@@ -61,7 +61,9 @@ def _mark(ok: bool | None) -> str:
 def _fmt(x: float) -> str:
     if math.isnan(x):
         return "n/a"
-    return f"{x:.3f}" if x < 0.1 else f"{x:.2f}"
+    if x < 2:
+        return f"{x:.3f}"
+    return f"{x:.2f}" if x < 100 else f"{x:.1f}"
 
 
 def _ratio(suite: Suite, contender: str, shape: Shape, kind: RequestKind) -> float | None:
@@ -133,25 +135,36 @@ def p4_rows(suite: Suite, contenders: list[str]) -> list[Row]:
                     continue
                 factor = r / r0
                 ok = None if c == BARE else factor <= P4_LIMIT
-                row.cells[c] = Cell(f"{_fmt(r)} (x{factor:.2f})", ok)
+                row.cells[c] = Cell(f"{_fmt(r)} (x{factor:.3f})", ok)
             rows.append(row)
     return rows
 
 
 def e2e_rows(e2e: E2EResult, contenders: list[str]) -> list[Row]:
-    """End-to-end rows: rps relative to the bare app's GET."""
+    """End-to-end rows: rps relative to the bare app's GET (same Origin header)."""
     if e2e.skipped:
         return []
     rows = []
+    ref = e2e.reference()
     for kind, target, limit in (("P1", ">= 0.95", 0.95), ("P2", ">= 1.2", 1.2)):
         row = Row(f"E-{kind}", f"gunicorn + wrk: {KIND_LABEL[kind]}, rps / bare GET rps", target)
         for c in contenders:
             w = e2e.find(c, kind)
             if w is None:
                 continue
+            rps = f"{statistics_median(w.rps):,.0f}/s"
+            if w is ref:
+                row.cells[c] = Cell(f"1 (reference, {rps})")
+                continue
             ratio = e2e.ratio(w)
             ok = None if c == BARE else ratio >= limit
-            row.cells[c] = Cell(f"{_fmt(ratio)} ({statistics_median(w.rps):,.0f}/s)", ok)
+            row.cells[c] = Cell(f"{ratio:.3f} ({rps})", ok)
+        rows.append(row)
+    plain = e2e.find(BARE, "GET")
+    if plain is not None:
+        row = Row("E-0", "gunicorn + wrk: the same GET without an Origin header", "informative")
+        rps = f"{statistics_median(plain.rps):,.0f}/s"
+        row.cells[BARE] = Cell(f"{e2e.ratio(plain):.3f} ({rps})")
         rows.append(row)
     return rows
 
@@ -190,6 +203,8 @@ def memory_rows(memory: dict[str, MemoryResult], shape: Shape, attack: int) -> l
 def verdict(row: Row) -> str:
     """The Flask-Preflight verdict for a row."""
     cell = row.cells.get(PREFLIGHT)
+    if row.target in ("informative", "reference"):
+        return "—"
     if cell is None:
         return "not run"
     if cell.ok is None:
@@ -299,6 +314,12 @@ def render(
     """The whole results document."""
     ref = suite.get(BARE, BASE, PLAIN_GET)
     ref_us = statistics_median(ref.samples) / 1000 if ref else float("nan")
+    noise = []
+    for c in contenders:
+        for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+            w = suite.get(c, BASE, kind)
+            if w is not None and c != BARE:
+                noise.append(f"{c} {kind.key} ±{suite.spread(w):.3f}")
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     out = [
@@ -311,7 +332,10 @@ def render(
         f" in the same round ({rounds} interleaved rounds, {micro_seconds:.0f} s; the bare GET"
         f" took {ref_us:.1f} µs in-process). Below 1 is cheaper than a bare GET."
         " ✓/✗ mark each CORS contender against the target; the verdict column is"
-        " Flask-Preflight's. P4 cells read `ratio (x factor over the own baseline)`.",
+        " Flask-Preflight's. P4 cells read `ratio (x factor over the own baseline)`."
+        " Noise, as half the interquartile range of the per-round ratios: "
+        + ", ".join(noise)
+        + ".",
         "",
     ]
     for name, reason in missing.items():
@@ -322,9 +346,12 @@ def render(
     else:
         out += [
             f"End-to-end rows (E-): gunicorn, 1 sync worker per contender, `wrk -t1 -c2` on"
-            f" 127.0.0.1, {e2e.rounds} interleaved rounds of 1 run per target"
-            f" ({e2e.seconds:.0f} s); median of per-round rps ratios to the bare app's GET"
-            " (median rps in parentheses)."
+            f" 127.0.0.1, {e2e.rounds} rounds ({e2e.seconds:.0f} s). In each round every target"
+            " runs once, in random order, between two runs of the reference: the bare app's"
+            " GET carrying the same `Origin` header as the actual GET (gunicorn parses every"
+            " header in Python; row E-0 shows what the header alone costs). Figures are the"
+            " median of rps / mean rps of the two neighbouring reference runs (median rps in"
+            " parentheses)."
         ]
         bad = [w for w in e2e.workloads if w.non_2xx or w.errors]
         for w in bad:
