@@ -10,6 +10,7 @@ a noisy machine cancel or drop out.
 from __future__ import annotations
 
 import gc
+import math
 import random
 import statistics
 import time
@@ -54,7 +55,7 @@ class RequestKind:
         builder = EnvironBuilder(
             path=shape.target_path(),
             method=self.method,
-            headers=headers,
+            headers=list(headers.items()),
             base_url="https://api.example.com",
         )
         try:
@@ -233,14 +234,18 @@ class Suite:
         ref = self.reference(w)
         return statistics.median(a / b for a, b in zip(w.samples, ref.samples))
 
-    def spread(self, w: Workload) -> float:
-        """Half the interquartile range of the per-round ratios (a noise indicator)."""
+    def confidence(self, w: Workload) -> float:
+        """Half-width of a distribution-free 95% confidence interval of ``ratio(w)``: the
+        order statistics n/2 -/+ 0.98 sqrt(n) of the per-round ratios."""
         ref = self.reference(w)
-        ratios = [a / b for a, b in zip(w.samples, ref.samples)]
-        if len(ratios) < 4:
+        ratios = sorted(a / b for a, b in zip(w.samples, ref.samples))
+        n = len(ratios)
+        if n < 8:
             return float("nan")
-        q = statistics.quantiles(ratios, n=4)
-        return (q[2] - q[0]) / 2
+        k = 0.98 * math.sqrt(n)
+        low = ratios[max(0, math.floor(n / 2 - k))]
+        high = ratios[min(n - 1, math.ceil(n / 2 + k))]
+        return (high - low) / 2
 
 
 def reference_shape(shape: Shape) -> Shape:

@@ -316,10 +316,11 @@ def render(
     ref_us = statistics_median(ref.samples) / 1000 if ref else float("nan")
     noise = []
     for c in contenders:
-        for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+        for kind in (ACTUAL_GET, PREFLIGHT_REQ, NO_ORIGIN):
             w = suite.get(c, BASE, kind)
             if w is not None and c != BARE:
-                noise.append(f"{c} {kind.key} ±{suite.spread(w):.3f}")
+                half = suite.confidence(w)
+                noise.append(f"{c} {kind.key} " + ("n/a" if math.isnan(half) else f"±{half:.3f}"))
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     out = [
@@ -333,7 +334,7 @@ def render(
         f" took {ref_us:.1f} µs in-process). Below 1 is cheaper than a bare GET."
         " ✓/✗ mark each CORS contender against the target; the verdict column is"
         " Flask-Preflight's. P4 cells read `ratio (x factor over the own baseline)`."
-        " Noise, as half the interquartile range of the per-round ratios: "
+        " Noise, as the half-width of a 95% confidence interval of the median: "
         + ", ".join(noise)
         + ".",
         "",
@@ -353,11 +354,12 @@ def render(
             " median of rps / mean rps of the two neighbouring reference runs (median rps in"
             " parentheses)."
         ]
-        bad = [w for w in e2e.workloads if w.non_2xx or w.errors]
-        for w in bad:
-            out.append(
-                f" Warning: {w.contender} {w.kind}: {w.non_2xx} non-2xx, {w.errors} socket errors."
-            )
+        for ew in e2e.workloads:
+            if ew.non_2xx or ew.errors:
+                out.append(
+                    f"Warning: {ew.contender} {ew.kind}: {ew.non_2xx} non-2xx responses,"
+                    f" {ew.errors} socket errors."
+                )
         out.append("")
     out += [memory_note, ""]
     out += [
