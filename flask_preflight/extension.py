@@ -285,10 +285,13 @@ class PreflightState:
             endpoint = rule.endpoint if rule is not None else APP_LEVEL
         policy = self._policies.get(endpoint) or self.policy_for(endpoint)
         if policy.enabled:
+            origin = environ.get(ENVIRON_ORIGIN)
             set_actual_headers(
                 headers,
                 actual_response_headers(
-                    policy, _header(environ, ENVIRON_ORIGIN), environ.get("REQUEST_METHOD", "")
+                    policy,
+                    origin if isinstance(origin, str) else None,
+                    environ.get("REQUEST_METHOD", ""),
                 ),
                 policy.vary_origin,
             )

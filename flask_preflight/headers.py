@@ -149,18 +149,24 @@ def set_actual_headers(
 ) -> None:
     """Put ``cors`` headers into a WSGI header list, replacing any the app set itself, and
     merge ``Origin`` into its ``Vary`` when ``vary_origin``."""
+    replace_own = False
+    vary_lines: list[str] = []
+    for name, value in headers:  # one pass; header lists are short
+        lowered = name.lower()
+        if lowered == "vary":
+            vary_lines.append(value)
+        elif lowered in _ACTUAL_RESPONSE_HEADERS:
+            replace_own = True
     if cors:
-        for name, _ in headers:
-            if name.lower() in _ACTUAL_RESPONSE_HEADERS:
-                headers[:] = [h for h in headers if h[0].lower() not in _ACTUAL_RESPONSE_HEADERS]
-                break
+        if replace_own:
+            headers[:] = [h for h in headers if h[0].lower() not in _ACTUAL_RESPONSE_HEADERS]
         headers.extend(cors)
-    if vary_origin:
-        lines = [value for name, value in headers if name.lower() == "vary"]
-        if not lines:
-            headers.append((VARY, "Origin"))
-            return
-        merged = merge_vary(lines, "Origin")
-        if merged is not None:
-            headers[:] = [h for h in headers if h[0].lower() != "vary"]
-            headers.append((VARY, merged))
+    if not vary_origin:
+        return
+    if not vary_lines:
+        headers.append((VARY, "Origin"))
+        return
+    merged = merge_vary(vary_lines, "Origin")
+    if merged is not None:
+        headers[:] = [h for h in headers if h[0].lower() != "vary"]
+        headers.append((VARY, merged))

@@ -20,6 +20,9 @@ from typing import Any, Final
 
 from .errors import PreflightConfigError, Problem
 from .headers import (
+    ALLOW_CREDENTIALS,
+    ALLOW_ORIGIN,
+    EXPOSE_HEADERS,
     SAFELISTED_REQUEST_HEADERS,
     is_forbidden_request_header,
     is_token,
@@ -351,11 +354,12 @@ class CompiledPolicy:
     max_age: str | None
     private_network: bool
     expose_headers: str | None
+    enabled: bool  # some origin may be allowed
     vary_origin: bool  # the answer depends on the request's Origin
-
-    @property
-    def enabled(self) -> bool:
-        return not self.matcher.allows_nothing
+    # Headers of an allowed actual request besides Access-Control-Allow-Origin
+    # (credentials, exposed headers); for a "*" policy, all of them, "*" included.
+    actual_extra: tuple[tuple[str, str], ...]
+    actual_wildcard: tuple[tuple[str, str], ...] | None
 
 
 def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
@@ -371,6 +375,12 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
     if not any_header:
         allowed_headers = allowed_headers | frozenset(effective.allow_headers)
     expose = effective.expose_headers
+    expose_headers = (ANY if expose == ANY else ", ".join(expose)) or None
+    actual_extra: list[tuple[str, str]] = []
+    if effective.credentials:
+        actual_extra.append((ALLOW_CREDENTIALS, "true"))
+    if expose_headers is not None:
+        actual_extra.append((EXPOSE_HEADERS, expose_headers))
     return CompiledPolicy(
         effective=effective,
         matcher=matcher,
@@ -380,8 +390,11 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         credentials=effective.credentials,
         max_age=None if effective.max_age is None else str(effective.max_age),
         private_network=effective.private_network,
-        expose_headers=(ANY if expose == ANY else ", ".join(expose)) or None,
+        expose_headers=expose_headers,
+        enabled=not matcher.allows_nothing,
         vary_origin=matcher.is_dynamic,
+        actual_extra=tuple(actual_extra),
+        actual_wildcard=((ALLOW_ORIGIN, ANY), *actual_extra) if matcher.any_origin else None,
     )
 
 

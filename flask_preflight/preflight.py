@@ -19,7 +19,6 @@ from .headers import (
     ALLOW_METHODS,
     ALLOW_ORIGIN,
     ALLOW_PRIVATE_NETWORK,
-    EXPOSE_HEADERS,
     MAX_AGE,
     MAX_REQUEST_METHOD_LENGTH,
     PREFLIGHT_VARY,
@@ -178,17 +177,11 @@ def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: 
     ``Vary`` is the caller's job: it depends on ``policy.vary_origin`` alone, and must be
     merged into the response's own ``Vary``.
     """
-    if policy.methods is not None and method.upper() not in policy.methods:
+    methods = policy.methods
+    if methods is not None and method not in methods and method.upper() not in methods:
         return []
-    if policy.matcher.any_origin:
-        allowed_origin = "*"
-    elif origin is not None and policy.matcher.allows(origin):
-        allowed_origin = origin
-    else:
+    if policy.actual_wildcard is not None:
+        return list(policy.actual_wildcard)
+    if origin is None or not policy.matcher.allows(origin):
         return []
-    headers: Headers = [(ALLOW_ORIGIN, allowed_origin)]
-    if policy.credentials:
-        headers.append((ALLOW_CREDENTIALS, "true"))
-    if policy.expose_headers is not None:
-        headers.append((EXPOSE_HEADERS, policy.expose_headers))
-    return headers
+    return [(ALLOW_ORIGIN, origin), *policy.actual_extra]
