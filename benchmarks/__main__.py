@@ -41,7 +41,7 @@ class Settings:
     attack: int  # preflights to distinct paths in the memory run
 
 
-FULL = Settings("Full", 0.002, 0.05, 400, 60.0, 5, 1.0, Shape(routes=1000, origins=10_000), 20_000)
+FULL = Settings("Full", 0.002, 0.05, 400, 45.0, 7, 1.0, Shape(routes=1000, origins=10_000), 20_000)
 SMOKE = Settings("Smoke", 0.0002, 0.0, 3, 5.0, 1, 1.0, Shape(routes=100, origins=1_000), 200)
 
 

@@ -398,7 +398,7 @@ def _label_ends(ax: Any, ends: list[tuple[float, int, str]], fig_height_pt: floa
         shown = max(at, last + line)
         last = shown
         ax.annotate(
-            f"{y:.2g}",
+            f"{y:.3g}",
             (x, y),
             textcoords="offset points",
             xytext=(6, shown - at),
