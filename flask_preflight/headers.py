@@ -142,16 +142,20 @@ def merge_vary(existing: list[str], name: str) -> str | None:
 _ACTUAL_RESPONSE_HEADERS = frozenset(
     name.lower() for name in (ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS)
 )
+# Response headers that, when the app set them itself, need merging rather than appending.
+MERGED_RESPONSE_HEADERS = _ACTUAL_RESPONSE_HEADERS | {"vary"}
+VARY_ORIGIN = (VARY, "Origin")
 
 
-def set_actual_headers(
+def merge_actual_headers(
     headers: list[tuple[str, str]], cors: list[tuple[str, str]], vary_origin: bool
 ) -> None:
-    """Put ``cors`` headers into a WSGI header list, replacing any the app set itself, and
-    merge ``Origin`` into its ``Vary`` when ``vary_origin``."""
+    """Put ``cors`` headers into a WSGI header list whose app set some itself, replacing
+    the app's, and merge ``Origin`` into its ``Vary`` when ``vary_origin``. (When the app set
+    none of them, appending is enough: the request path does that inline.)"""
     replace_own = False
     vary_lines: list[str] = []
-    for name, value in headers:  # one pass; header lists are short
+    for name, value in headers:
         lowered = name.lower()
         if lowered == "vary":
             vary_lines.append(value)
@@ -164,7 +168,7 @@ def set_actual_headers(
     if not vary_origin:
         return
     if not vary_lines:
-        headers.append((VARY, "Origin"))
+        headers.append(VARY_ORIGIN)
         return
     merged = merge_vary(vary_lines, "Origin")
     if merged is not None:

@@ -589,7 +589,7 @@ def test_debug_mode_explains_the_refusal_and_the_field_to_change() -> None:
     assert quiet == "CORS preflight refused: origin not allowed.\n"
 
 
-def test_headers_are_added_when_an_inner_middleware_defers_start_response() -> None:
+def test_headers_are_added_when_an_inner_middleware_copies_environ_and_defers() -> None:
     app = Flask(__name__)
 
     @app.get("/x")
@@ -605,7 +605,7 @@ def test_headers_are_added_when_an_inner_middleware_defers_start_response() -> N
         def capture(status: str, headers: Any, exc_info: Any = None) -> Any:
             captured.extend([status, headers])
 
-        body = b"".join(inner(environ, capture))
+        body = b"".join(inner(dict(environ), capture))  # a copy: Flask's request is not ours
         start_response(*captured)  # after Flask popped its request context
         return [body]
 
@@ -645,6 +645,6 @@ def test_endpoints_with_the_same_levels_share_one_compiled_policy() -> None:
     Preflight(app, origins=origins)
     state = get_state(app)
     state.freeze()
-    distinct = {id(policy) for policy in state._policies.values()}
-    assert len(state._policies) == 203  # 201 views, static, and the app level
+    distinct = {id(policy) for policy in state.policies.values()}
+    assert len(state.policies) == 203  # 201 views, static, and the app level
     assert len(distinct) == 2  # the app policy, shared; and the one view with its own
