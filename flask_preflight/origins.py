@@ -93,6 +93,10 @@ def parse_origin(spec: str) -> ParsedOrigin:
 
     Raises ``OriginError`` with the fixed form to use where one can be suggested.
     """
+    if spec.lower() == NULL_ORIGIN:
+        raise OriginError(
+            f"{spec!r} is not how browsers write the null origin: write 'null' (lowercase)"
+        )
     if "://" not in spec:
         raise OriginError(
             f"{spec!r} has no scheme: write it as the browser sends it, "

@@ -149,3 +149,8 @@ def test_cost_does_not_depend_on_the_number_of_patterns() -> None:
     assert len(matcher.subdomain_bases) == 1000
     assert matcher.allows("https://a.tenant999.example")
     assert not matcher.allows("https://a.tenant1000.example")
+
+
+def test_null_in_another_case_points_to_the_literal() -> None:
+    with pytest.raises(OriginError, match=re.escape("write 'null' (lowercase)")):
+        parse_origin("NULL")
