@@ -248,8 +248,9 @@ def near_origins(policy: PolicyModel) -> list[str]:
             pool += [entry.normalized, *_variants(parsed)]
         elif isinstance(entry, SubdomainPattern):
             inside = Origin(entry.scheme, f"a.{entry.domain}", entry.port)
-            pool += [inside.serialize(), *_variants(inside)]
-            pool += [Origin(entry.scheme, entry.domain, entry.port).serialize()]
+            apex = Origin(entry.scheme, entry.domain, entry.port)
+            pool += [inside.serialize(), *_variants(inside), *_variants(apex)]
+            pool += [apex.serialize()]
         elif isinstance(entry, PortPattern):
             inside = Origin(entry.scheme, entry.host, 5173)
             pool += [inside.serialize(), *_variants(inside), "http://localhost:65535"]
@@ -272,7 +273,10 @@ def pages(policy: PolicyModel, endpoints: list[Endpoint]) -> st.SearchStrategy[P
     """Pages calling ``endpoints``; half of them from an origin the policy admits (if any)."""
     pool = near_origins(policy)
     admitted = [o for o in pool if policy.origin_allowed(o)]
+    near_misses = [o for o in pool if o not in admitted and o not in FAR_ORIGINS]
     origin = st.sampled_from(pool)
+    if near_misses:  # weigh the near misses: they are where matching bugs show
+        origin = st.one_of(origin, st.sampled_from(near_misses))
     if admitted:
         origin = st.one_of(st.sampled_from(admitted), origin)
     allowed_headers = [

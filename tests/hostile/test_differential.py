@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, event, given, settings
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .harness import LEVELS, Endpoint, build_app, call, sender
@@ -116,8 +117,9 @@ def describe(policy: PolicyModel, level: str, page: PageFetch, verdict: Verdict)
     )
 
 
-def run_policy(policy: PolicyModel, level: str, batch: list[PageFetch]) -> None:
-    app, endpoints = build_app(policy, level)
+def run_policy(
+    app: Flask, endpoints: list[Endpoint], policy: PolicyModel, level: str, batch: list[PageFetch]
+) -> None:
     by_path = {e.path: e for e in endpoints}
     send = sender(app)
     for endpoint in endpoints:  # requests without Origin still follow the Vary rule
@@ -130,10 +132,8 @@ def run_policy(policy: PolicyModel, level: str, batch: list[PageFetch]) -> None:
         endpoint = by_path[page.path]
         verdict = browser_fetch(page, send)
         want = intended(endpoint.policy, endpoint.route_methods, page)
-        context = describe(policy, level, page, verdict)
-        event(f"want={want} preflighted={page.preflighted} credentials={page.credentials}")
         if want is not None:
-            assert verdict.allowed is want, context
+            assert verdict.allowed is want, describe(policy, level, page, verdict)
         policy_here = endpoint.policy
         origin_ok = policy_here is not None and policy_here.origin_allowed(page.origin)
         method_ok = policy_here is not None and policy_here.method_allowed(
@@ -155,12 +155,12 @@ def run_policy(policy: PolicyModel, level: str, batch: list[PageFetch]) -> None:
 
 
 def check_private_network(
-    app: object, endpoint: Endpoint, headers: tuple[tuple[str, str], ...]
+    app: Flask, endpoint: Endpoint, headers: tuple[tuple[str, str], ...]
 ) -> None:
     """The same granted preflight, now asking for private network access."""
     assert endpoint.policy is not None
     asked = (*headers, ("Access-Control-Request-Private-Network", "true"))
-    response = call(app, "OPTIONS", endpoint.path, asked)  # type: ignore[arg-type]
+    response = call(app, "OPTIONS", endpoint.path, asked)
     if endpoint.policy.with_private_network:
         assert response.status == 204, response
         assert response.get_all("Access-Control-Allow-Private-Network") == ["true"], response
@@ -177,11 +177,11 @@ def check_private_network(
 def test_browser_verdict_equals_intent(
     policy: PolicyModel, level: str, data: st.DataObject
 ) -> None:
-    _, endpoints = build_app(policy, level)
+    app, endpoints = build_app(policy, level)  # one app per generated policy
     batch = data.draw(
         st.lists(
             pages(policy, endpoints), min_size=PAGES_PER_POLICY[0], max_size=PAGES_PER_POLICY[1]
         ),
         label="pages",
     )
-    run_policy(policy, level, batch)
+    run_policy(app, endpoints, policy, level, batch)

@@ -95,6 +95,7 @@ def hostile_variants(allowed: str) -> list[str]:
         f"{s}://evil{h}{p}",
         f"{s}://evil-{h}{p}",
         f"{s}://evil.{h}{p}" if parsed.is_ip else f"{s}://{h}x{p}",
+        f"{s}://{h.split('.', 1)[-1]}{p}",  # the parent domain (the apex, for a subdomain)
         f"{allowed}.evil.net",
         f"{allowed}evil",
         f"https://evil.net/{allowed}",
@@ -315,7 +316,7 @@ def build(case: Case, origins: list[object] | None = None) -> Flask:
 
 
 def corpus(seeds: tuple[str, ...], allowed: frozenset[str]) -> list[str]:
-    out = list(allowed) + [v for seed in seeds for v in hostile_variants(seed)]
+    out = list(allowed) + list(seeds) + [v for seed in seeds for v in hostile_variants(seed)]
     out += ["null", "https://evil.net", "", " ", ",", "*", "https://*.example.com"]
     out += ["http://localhost:*", "https://www.example.com\n"]
     return list(dict.fromkeys(out))
