@@ -389,6 +389,17 @@ REJECTED: tuple[Rejected, ...] = (
         fix="Fix the host name.",
     ),
     Rejected(
+        'cors(origins=["NULL"])',
+        says=(
+            (
+                "@cors(...): origins=['NULL']: 'NULL' is not how browsers write the null origin: "
+                "write 'null' (lowercase)"
+            ),
+        ),
+        fields=(("origins", "['NULL']"),),
+        fix='Write `"null"`, and only if you mean sandboxed iframes and `file:` pages.',
+    ),
+    Rejected(
         'cors(origins="https://a.example.com, https://b.example.com")',
         says=(
             (
