@@ -155,7 +155,8 @@ class MutateHeaders:
             headers.append(("Vary", f"leak-{rid}"))
             return result
 
-        return self.wsgi_app(environ, scribbling_start_response)
+        body: Iterable[bytes] = self.wsgi_app(environ, scribbling_start_response)
+        return body
 
 
 def test_interleaved_wsgi_calls_with_mutating_middleware() -> None:
