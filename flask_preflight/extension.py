@@ -31,12 +31,10 @@ from .headers import (
     ENVIRON_REQUEST_HEADERS,
     ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
-    MAX_REQUEST_METHOD_LENGTH,
     MERGED_RESPONSE_HEADERS,
     PREFLIGHT_VARY,
     VARY,
     VARY_ORIGIN,
-    is_token,
     merge_actual_headers,
 )
 from .policy import (
@@ -51,6 +49,7 @@ from .policy import (
 from .preflight import (
     Refusal,
     actual_response_headers,
+    check_request_method_syntax,
     decide_preflight,
     escape,
     preflight_vary,
@@ -220,8 +219,9 @@ class PreflightState:
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """The preflight's status, headers and body; ``None`` when Flask should answer."""
         explain = self.app.debug or environ.get(EXPLAIN_ENVIRON_KEY) is True
-        if len(method) > MAX_REQUEST_METHOD_LENGTH or not is_token(method):
-            return self._refuse(None, None, _malformed_method(method), explain)
+        malformed = check_request_method_syntax(method)
+        if malformed is not None:
+            return self._refuse(None, None, malformed, explain)
         route = self.route(environ, method.upper())
         if route is None:
             return None
@@ -279,15 +279,6 @@ class PreflightState:
 def _header(environ: WSGIEnvironment, key: str) -> str | None:
     value = environ.get(key)
     return value if isinstance(value, str) else None
-
-
-def _malformed_method(method: str) -> Refusal:
-    return Refusal(
-        "method",
-        None,
-        "malformed Access-Control-Request-Method",
-        f"the requested method {escape(method)} is not one HTTP method name",
-    )
 
 
 def _route_refusal(method: str) -> Refusal:

@@ -61,6 +61,18 @@ def check_origin(policy: CompiledPolicy, origin: str) -> Refusal | None:
     )
 
 
+def check_request_method_syntax(requested: str) -> Refusal | None:
+    """The requested method must be one short HTTP token (not ``GET, DELETE``)."""
+    if len(requested) > MAX_REQUEST_METHOD_LENGTH or not is_token(requested):
+        return Refusal(
+            "method",
+            None,
+            "malformed Access-Control-Request-Method",
+            f"the requested method {escape(requested)} is not one HTTP method name",
+        )
+    return None
+
+
 def check_method(
     policy: CompiledPolicy, route_methods: Collection[str] | None, requested: str
 ) -> Refusal | None:
@@ -69,13 +81,9 @@ def check_method(
     Compared case-insensitively, as Flask routes ``patch`` to a ``PATCH`` view; the caller
     echoes it verbatim, since browsers compare ``Access-Control-Allow-Methods`` exactly.
     """
-    if len(requested) > MAX_REQUEST_METHOD_LENGTH or not is_token(requested):
-        return Refusal(
-            "method",
-            None,
-            "malformed Access-Control-Request-Method",
-            f"the requested method {escape(requested)} is not one HTTP method name",
-        )
+    malformed = check_request_method_syntax(requested)
+    if malformed is not None:
+        return malformed
     method = requested.upper()
     if route_methods is not None and method not in route_methods:
         return Refusal(
