@@ -10,14 +10,32 @@ Nothing here imports Flask.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
 
+import idna
+from publicsuffixlist import PublicSuffixList
+
 from .headers import MAX_ORIGIN_LENGTH
+
+if sys.version_info >= (3, 11):
+    import re._parser as _sre_parser
+else:  # pragma: no cover - Python 3.9 and 3.10
+    import sre_parse as _sre_parser
+
+_REPEATS = tuple(
+    getattr(_sre_parser, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_sre_parser, name)
+)
+_ZERO_WIDTH = (_sre_parser.ASSERT, _sre_parser.ASSERT_NOT)
+_ATOMIC_GROUP = getattr(_sre_parser, "ATOMIC_GROUP", None)
 
 logger = logging.getLogger("flask_preflight")
 
@@ -74,10 +92,18 @@ def _normalize_host(host: str, spec: str) -> str:
             return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
         except ValueError:
             raise OriginError(f"{spec!r} has an invalid IPv6 address") from None
-    try:
-        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
-        raise OriginError(f"{spec!r} has a host that is not a valid domain name") from None
+    ascii_host = host
+    if not host.isascii():
+        # UTS #46 non-transitional processing, as browsers do: "ß" stays a letter of its
+        # own ("xn--fuball-cta"), where Python's IDNA 2003 codec would fold it to "ss"
+        # and name another registrable domain.
+        try:
+            ascii_host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+        except idna.IDNAError as error:
+            raise OriginError(
+                f"{spec!r} has a host that is not a valid internationalised domain name "
+                f"({error})"
+            ) from None
     ascii_host = ascii_host.lower()
     labels = ascii_host.split(".")
     if ascii_host.endswith(".") or not all(_LABEL.fullmatch(label) for label in labels):
@@ -310,3 +336,158 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
         regexes=tuple(regexes),
         predicates=tuple(predicates),
     )
+
+
+# --- dangerous origins (checked at start-up, with credentials) ---------------------------
+
+# What browsers treat as a potentially trustworthy origin over plain http: loopback.
+_LOOPBACK_NAMES = ("localhost", "[::1]")
+# Host labels appended or prepended to a regex's own example origin: an origin no policy
+# means to admit, on another registrable domain.
+PROBE_SUFFIX = ".attacker.invalid"
+PROBE_PREFIX = "attacker"
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` (and its subdomains), ``[::1]`` and ``127.0.0.0/8``: hosts only the
+    user's own machine serves, so plain ``http`` exposes nothing to the network."""
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.IPv4Address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_cleartext_origin(scheme: str, host: str) -> bool:
+    """Whether an origin's responses cross the network unencrypted (``http`` or ``ws`` to
+    anything but loopback), so that a network attacker can act as that origin."""
+    return scheme in ("http", "ws") and not is_loopback_host(host)
+
+
+@functools.lru_cache(maxsize=1)
+def _public_suffix_list() -> PublicSuffixList:
+    # The list ships inside the package: loaded once, on the first credentialed pattern.
+    return PublicSuffixList()
+
+
+def is_public_suffix(domain: str) -> bool:
+    """Whether anyone may register names directly under ``domain`` (``co.uk``,
+    ``github.io``), by the Public Suffix List, ICANN and private sections alike."""
+    return bool(_public_suffix_list().is_public(domain))
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain ("eTLD+1") of a host name; the host itself when it has none
+    (an IP address, a public suffix)."""
+    if host.startswith("[") or _is_ip_address(host):
+        return host
+    return _public_suffix_list().privatesuffix(host) or host
+
+
+def regex_example(regex: re.Pattern[str], *, at_least_once: bool = False) -> str | None:
+    """One short string that ``regex`` fully matches (each repetition at its minimum, or
+    at least once with ``at_least_once``; the first branch of each alternation), or
+    ``None`` when none could be built."""
+    try:
+        tree = _sre_parser.parse(regex.pattern, regex.flags)
+    except Exception:
+        return None
+    out: list[str] = []
+    if not _emit(tree, out, 1 if at_least_once else 0):
+        return None
+    example = "".join(out)
+    return example if regex.fullmatch(example) else None
+
+
+def _regex_origin(regex: re.Pattern[str]) -> tuple[str, str, str, int | None] | None:
+    """An origin ``regex`` admits, as ``(origin, scheme, host, port)``: its shortest
+    example, or the one repeating each part once when the shortest has an empty label."""
+    for at_least_once in (False, True):
+        example = regex_example(regex, at_least_once=at_least_once)
+        parts = None if example is None else _split_request_origin(example)
+        if example is not None and parts is not None and "" not in parts[1].split("."):
+            return (example, *parts)
+    return None
+
+
+def _emit(items: object, out: list[str], at_least: int) -> bool:
+    """Append one string matched by a parsed pattern; ``False`` when unsupported."""
+    constants = _sre_parser
+    for op, arg in items:  # type: ignore[attr-defined]
+        if op is constants.LITERAL:
+            out.append(chr(arg))
+        elif op is constants.NOT_LITERAL:
+            out.append("a" if arg != ord("a") else "b")
+        elif op is constants.ANY:
+            out.append("a")
+        elif op is constants.IN:
+            char = _class_example(arg)
+            if char is None:
+                return False
+            out.append(char)
+        elif op in _REPEATS:
+            low, high, sub = arg
+            for _ in range(min(max(low, at_least), high)):
+                if not _emit(sub, out, at_least):
+                    return False
+        elif op is constants.SUBPATTERN:
+            if not _emit(arg[-1], out, at_least):
+                return False
+        elif op is constants.BRANCH:
+            if not _emit(arg[1][0], out, at_least):
+                return False
+        elif op is constants.AT or op in _ZERO_WIDTH:
+            continue
+        elif op is _ATOMIC_GROUP:
+            if not _emit(arg, out, at_least):
+                return False
+        else:
+            return False
+    return True
+
+
+def _class_example(items: list[tuple[object, object]]) -> str | None:
+    constants = _sre_parser
+    for op, arg in items:
+        if op is constants.NEGATE:
+            return None
+        if op is constants.LITERAL:
+            return chr(arg)  # type: ignore[arg-type]
+        if op is constants.RANGE:
+            return chr(arg[0])  # type: ignore[index]
+        if op is constants.CATEGORY:
+            return {constants.CATEGORY_DIGIT: "0", constants.CATEGORY_WORD: "a"}.get(arg)
+    return None
+
+
+def regex_leak(regex: re.Pattern[str]) -> tuple[str, str] | None:
+    """``(example, probe)`` when ``regex`` admits, beside an origin of its own (example),
+    an origin on another registrable domain made by adding host labels around the
+    example's host (``https://app.example.com.attacker.invalid``, or
+    ``https://attackerexample.com`` for ``https://.*example\\.com``)."""
+    found = _regex_origin(regex)
+    if found is None or found[2].startswith("["):
+        return None
+    example, scheme, host, port = found
+    suffix = "" if port is None else f":{port}"
+    own = registrable_domain(host)
+    for probe_host in (host + PROBE_SUFFIX, PROBE_PREFIX + host, f"{PROBE_PREFIX}-{host}"):
+        probe = f"{scheme}://{probe_host}{suffix}"
+        if regex.fullmatch(probe) and registrable_domain(probe_host) != own:
+            return example, probe
+    return None
+
+
+def insecure_regex_example(regex: re.Pattern[str]) -> str | None:
+    """A cleartext origin (see ``is_cleartext_origin``) that ``regex`` admits: its own
+    example, or that example over ``http``."""
+    found = _regex_origin(regex)
+    if found is None:
+        return None
+    example, scheme, host, port = found
+    suffix = "" if port is None else f":{port}"
+    for candidate, candidate_scheme in ((example, scheme), (f"http://{host}{suffix}", "http")):
+        if regex.fullmatch(candidate) and is_cleartext_origin(candidate_scheme, host):
+            return candidate
+    return None

@@ -35,10 +35,20 @@ from .origins import (
     OriginSpec,
     admits_arbitrary_origins,
     build_matcher,
+    insecure_regex_example,
+    is_cleartext_origin,
+    is_public_suffix,
     parse_origin,
+    regex_leak,
 )
 
 ANY: Final = "*"
+
+# The risks ``dangerously_tolerate`` can accept, each with what it lets an attacker do.
+INSECURE_ORIGINS: Final = "insecure_origins"
+NULL_WITH_CREDENTIALS: Final = "null_with_credentials"
+PUBLIC_SUFFIX_SUBDOMAINS: Final = "public_suffix_subdomains"
+TOLERABLE_RISKS: Final = (INSECURE_ORIGINS, NULL_WITH_CREDENTIALS, PUBLIC_SUFFIX_SUBDOMAINS)
 
 
 class _Unset:
@@ -61,6 +71,7 @@ FIELD_NAMES: Final = (
     "credentials",
     "max_age",
     "private_network",
+    "dangerously_tolerate",
 )
 CONFIG_KEYS: Final = {f"PREFLIGHT_{name.upper()}": name for name in FIELD_NAMES}
 
@@ -76,6 +87,7 @@ class Policy:
     credentials: bool | _Unset = UNSET
     max_age: int | _Unset | None = UNSET
     private_network: bool | _Unset = UNSET
+    dangerously_tolerate: tuple[str, ...] | _Unset = UNSET
     source: str = field(default="", compare=False)
 
     def set_fields(self) -> dict[str, Any]:
@@ -93,6 +105,7 @@ DEFAULT_POLICY: Final = Policy(
     credentials=False,
     max_age=600,
     private_network=False,
+    dangerously_tolerate=(),
     source="default",
 )
 
@@ -215,6 +228,18 @@ def _validate_max_age(value: object) -> tuple[int | None, list[str]]:
     return int(seconds), []
 
 
+def _validate_risks(value: object) -> tuple[tuple[str, ...], list[str]]:
+    items = (value,) if isinstance(value, str) else _as_items(value)
+    if items is None:
+        return (), [f"must be a list of risk names (got {type(value).__name__})"]
+    errors = [
+        f"{item!r} is not a risk that can be tolerated; the risks are {list(TOLERABLE_RISKS)!r}"
+        for item in items
+        if item not in TOLERABLE_RISKS
+    ]
+    return tuple(dict.fromkeys(item for item in items if item in TOLERABLE_RISKS)), errors
+
+
 def _validate_bool(value: object) -> tuple[bool, list[str]]:
     if isinstance(value, bool):
         return value, []
@@ -247,6 +272,8 @@ def declare_policy(source: str, values: Mapping[str, object]) -> Policy:
             )
         elif name == "max_age":
             normalized[name], errors = _validate_max_age(value)
+        elif name == "dangerously_tolerate":
+            normalized[name], errors = _validate_risks(value)
         else:
             normalized[name], errors = _validate_bool(value)
         problems.extend(Problem(name, value, source, error) for error in errors)
@@ -290,6 +317,7 @@ class EffectivePolicy:
     credentials: bool
     max_age: int | None
     private_network: bool
+    dangerously_tolerate: tuple[str, ...]
     sources: Mapping[str, str]
 
 
@@ -323,6 +351,18 @@ def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
                         f"admits any origin (set by {origin}) while credentials=True "
                         f"(set by {credentials}): any site could read your users' data; "
                         "list the origins that may call with credentials",
+                    )
+                )
+            elif isinstance(spec, re.Pattern) and (leak := regex_leak(spec)) is not None:
+                problems.append(
+                    Problem(
+                        "origins",
+                        spec,
+                        where,
+                        f"admits {leak[1]!r} as well as {leak[0]!r} (set by {origin}) while "
+                        f"credentials=True (set by {credentials}): whoever owns that other "
+                        "domain could read your users' data; anchor the host so that nothing "
+                        "can follow or precede it, or list the origins",
                     )
                 )
     if policy.expose_headers == ANY:
@@ -401,7 +441,72 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
 def check_effective(effective: EffectivePolicy, where: str) -> list[Problem]:
     """Problems that appear only once levels merge (credentials from the app, ``*`` from a
     view), named after the endpoint ``where``."""
-    return _conflicts(effective, where)
+    return _conflicts(effective, where) + _dangers(effective, where)
+
+
+def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
+    """Credentialed origins that others than their owner can speak for, unless the policy
+    tolerates that risk by name. Checked on the merged policy only, since the tolerance,
+    the credentials and the origins may each come from another level."""
+    if not policy.credentials:
+        return []
+    tolerated = policy.dangerously_tolerate
+    credentials = policy.sources.get("credentials", where)
+    set_by = f"(set by {policy.sources.get('origins', where)}) while credentials=True (set by "
+    set_by += f"{credentials})"
+    problems: list[Problem] = []
+
+    def refuse(spec: OriginSpec, risk: str, why: str, fix: str) -> None:
+        if risk not in tolerated:
+            problems.append(
+                Problem(
+                    "origins",
+                    spec,
+                    where,
+                    f"{why} {set_by}: {fix}; if you accept the risk, add "
+                    f"dangerously_tolerate=[{risk!r}]",
+                )
+            )
+
+    for spec in policy.origins:
+        if spec == NULL_ORIGIN:
+            refuse(
+                spec,
+                NULL_WITH_CREDENTIALS,
+                "'null' is the origin of every sandboxed iframe, so any site can send it",
+                "list real origins instead",
+            )
+        elif isinstance(spec, str) and spec != ANY_ORIGIN:
+            parsed = parse_origin(spec)
+            host = parsed.host[2:] if parsed.is_subdomain_pattern else parsed.host
+            if is_cleartext_origin(parsed.scheme, host):
+                refuse(
+                    spec,
+                    INSECURE_ORIGINS,
+                    f"is a plain {parsed.scheme}:// origin, which anyone on the network "
+                    "between a user and it can impersonate",
+                    f"use '{'wss' if parsed.scheme == 'ws' else 'https'}://"
+                    f"{spec.split('://', 1)[1]}'",
+                )
+            if parsed.is_subdomain_pattern and is_public_suffix(host):
+                refuse(
+                    spec,
+                    PUBLIC_SUFFIX_SUBDOMAINS,
+                    f"admits every name under the public suffix {host!r}, where anyone can "
+                    "register one",
+                    "list your own origins, or a pattern under your own domain",
+                )
+        elif isinstance(spec, re.Pattern):
+            insecure = insecure_regex_example(spec)
+            if insecure is not None:
+                refuse(
+                    spec,
+                    INSECURE_ORIGINS,
+                    f"admits the plain-http origin {insecure!r}, which anyone on the "
+                    "network can impersonate",
+                    "admit only https:// origins",
+                )
+    return problems
 
 
 def describe(policy: Policy) -> str:

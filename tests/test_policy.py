@@ -170,6 +170,7 @@ def test_levels_override_field_by_field() -> None:
         "credentials": "blueprint",
         "max_age": "view",
         "private_network": "default",
+        "dangerously_tolerate": "default",
     }
 
 

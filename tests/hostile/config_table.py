@@ -59,6 +59,30 @@ cors(origins=[re.compile(".*")])(bp)
 app.register_blueprint(bp)
 Preflight(app, credentials=True)
 """
+DANGER = """\
+@app.route("/v")
+@cors({})
+def v():
+    return ""
+
+Preflight(app)
+"""
+TOLERATE = "if you accept the risk, add dangerously_tolerate="
+
+
+def danger(kwargs: str, origin: str, message: str, risk: str | None, fix: str) -> Rejected:
+    """A credentialed origin that others than its owner can speak for (checked on the merged
+    policy, so at ``Preflight(app)``, naming the endpoint)."""
+    tail = f"; {TOLERATE}[{risk!r}]" if risk else ""
+    return Rejected(
+        f"cors({kwargs})",
+        says=(f"endpoint 'v': origins={origin}: {message}{tail}",),
+        fields=(("origins", origin),),
+        fix=fix,
+        run=DANGER.format(kwargs),
+    )
+
+
 CONFIG_KEY = """\
 app.config["PREFLIGHT_ORIGIN"] = "https://app.example.com"
 Preflight(app)
@@ -643,6 +667,87 @@ REJECTED: tuple[Rejected, ...] = (
 )
 
 A = "https://app.example.com"
+SET_BY = "(set by view 'v') while credentials=True (set by view 'v')"
+
+REJECTED += (
+    danger(
+        'origins=["null"], credentials=True',
+        "'null'",
+        "'null' is the origin of every sandboxed iframe, so any site can send it "
+        f"{SET_BY}: list real origins instead",
+        "null_with_credentials",
+        "List real origins; `null` with cookies is `*` with cookies.",
+    ),
+    danger(
+        'origins=["https://*.co.uk"], credentials=True',
+        "'https://*.co.uk'",
+        "admits every name under the public suffix 'co.uk', where anyone can register one "
+        f"{SET_BY}: list your own origins, or a pattern under your own domain",
+        "public_suffix_subdomains",
+        "Put the pattern under your own domain: `https://*.example.co.uk`.",
+    ),
+    danger(
+        'origins=["https://*.github.io"], credentials=True',
+        "'https://*.github.io'",
+        "admits every name under the public suffix 'github.io', where anyone can register "
+        f"one {SET_BY}: list your own origins, or a pattern under your own domain",
+        "public_suffix_subdomains",
+        "Name your own site: `https://you.github.io`.",
+    ),
+    danger(
+        'origins=["http://app.example.com"], credentials=True',
+        "'http://app.example.com'",
+        "is a plain http:// origin, which anyone on the network between a user and it can "
+        f"impersonate {SET_BY}: use 'https://app.example.com'",
+        "insecure_origins",
+        "Serve the page over https; plain http is fine only for loopback hosts.",
+    ),
+    danger(
+        'origins=["http://*.example.com"], credentials=True',
+        "'http://*.example.com'",
+        "is a plain http:// origin, which anyone on the network between a user and it can "
+        f"impersonate {SET_BY}: use 'https://*.example.com'",
+        "insecure_origins",
+        "Use `https://*.example.com`.",
+    ),
+    danger(
+        r'origins=[re.compile(r"https?://app\.example\.com")], credentials=True',
+        r"re.compile('https?://app\\.example\\.com')",
+        "admits the plain-http origin 'http://app.example.com', which anyone on the network "
+        f"can impersonate {SET_BY}: admit only https:// origins",
+        "insecure_origins",
+        "Drop the `?` after `https`.",
+    ),
+    Rejected(
+        r'cors(origins=[re.compile(r"https://app\.example\.com.*")], credentials=True)',
+        says=(
+            (
+                r"@cors(...): origins=re.compile('https://app\\.example\\.com.*'): admits "
+                "'https://app.example.com.attacker.invalid' as well as 'https://app.example.com' "
+                "(set by @cors(...)) while credentials=True (set by @cors(...)): whoever owns "
+                "that other domain could read your users' data; anchor the host so that nothing "
+                "can follow or precede it, or list the origins"
+            ),
+        ),
+        fields=(("origins", r"re.compile('https://app\\.example\\.com.*')"),),
+        fix="End the pattern with the host (and an optional port): "
+        r"`https://app\.example\.com(:\d+)?`.",
+    ),
+    Rejected(
+        r'cors(origins=[re.compile(r"https://.*example\.com")], credentials=True)',
+        says=(
+            (
+                r"@cors(...): origins=re.compile('https://.*example\\.com'): admits "
+                "'https://attackerexample.com' as well as 'https://example.com' (set by "
+                "@cors(...)) while credentials=True (set by @cors(...)): whoever owns that other "
+                "domain could read your users' data; anchor the host so that nothing can follow "
+                "or precede it, or list the origins"
+            ),
+        ),
+        fields=(("origins", r"re.compile('https://.*example\\.com')"),),
+        fix=r"Match whole labels: `https://([a-z0-9-]+\.)*example\.com`.",
+    ),
+)
 
 ACCEPTED: tuple[Accepted, ...] = (
     Accepted('origins="*"', "https://anything.example.net", None),
@@ -667,7 +772,34 @@ ACCEPTED: tuple[Accepted, ...] = (
         "http://localhost:3000",
         "http://localhost.example.net:3000",
     ),
-    Accepted('origins=["null"], credentials=True', "null"),
+    Accepted('origins=["null"]', "null"),
+    Accepted(
+        'origins=["null"], credentials=True, dangerously_tolerate=["null_with_credentials"]',
+        "null",
+    ),
+    Accepted(
+        'origins=["https://fußball.example"]',
+        "https://xn--fuball-cta.example",
+        "https://fussball.example",
+    ),
+    Accepted(
+        'origins=["https://*.straße.example"], credentials=True',
+        "https://a.xn--strae-oqa.example",
+        "https://evil.strasse.example",
+    ),
+    Accepted(
+        'origins=["https://*.co.uk"], credentials=True, '
+        'dangerously_tolerate=["public_suffix_subdomains"]',
+        "https://a.co.uk",
+    ),
+    Accepted(
+        'origins=["http://app.example.com"], credentials=True, '
+        'dangerously_tolerate="insecure_origins"',
+        "http://app.example.com",
+        "https://app.example.com",
+    ),
+    Accepted('origins=["http://127.0.0.1:5000"], credentials=True', "http://127.0.0.1:5000"),
+    Accepted('origins=["http://app.example.com"]', "http://app.example.com"),
     Accepted(
         r'origins=[re.compile(r"https://(www|api)\.example\.com")], credentials=True',
         "https://api.example.com",

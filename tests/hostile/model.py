@@ -591,6 +591,15 @@ class PolicyModel:
             value = getattr(self, name)
             if value is not _UNSET:
                 out[name] = list(value) if isinstance(value, tuple) else value
+        if self.with_credentials:
+            # Credentialed plain-http, null and public-suffix origins are refused at start-up
+            # unless tolerated (test_config.py checks that); tolerating them here keeps
+            # their matching under differential test.
+            out["dangerously_tolerate"] = [
+                "insecure_origins",
+                "null_with_credentials",
+                "public_suffix_subdomains",
+            ]
         return out
 
     # -- effective values ---------------------------------------------------------------
