@@ -7,12 +7,16 @@ it costs nothing per call, works above or below ``@app.route``, and leaves async
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask
 
 from .policy import Policy, declare_policy
+from .routing import remember_url_prefix
+
+logger = logging.getLogger("flask_preflight")
 
 POLICY_ATTRIBUTE = "_flask_preflight_policy"
 
@@ -59,6 +63,16 @@ def cors(**policy: Any) -> Callable[[T], T]:
                 "merge the two into one cors(...) call"
             )
         setattr(target, POLICY_ATTRIBUTE, declare_policy(_describe_target(target), policy))
+        if isinstance(target, Blueprint):
+            if target._got_registered_once:
+                logger.warning(
+                    "cors() on blueprint %r after it was registered: URLs under its "
+                    "url_prefix that no rule matches get the app-level policy; apply cors() "
+                    "before app.register_blueprint()",
+                    target.name,
+                )
+            else:
+                target.record(remember_url_prefix)
         return target
 
     return apply

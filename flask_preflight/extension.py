@@ -2,15 +2,24 @@
 
 Data flow:
 
-- A preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is
-  answered by ``preflight_middleware``, which wraps ``app.wsgi_app``: the request is routed
-  with the *requested* method (through a bounded cache of route resolutions), the endpoint's
-  compiled policy decides, and the answer goes out without a request context, so the app's
-  ``before_request`` hooks (auth) never see preflights and no view runs.
+- A preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is routed
+  with the *requested* method (``routing.py``), the compiled policy of the endpoint it would
+  reach decides, and the answer goes out before any ``before_request`` hook (auth) sees the
+  preflight, and without running a view. Where it is answered depends on what sits between
+  ``Preflight`` and Flask:
+
+  * nothing (``Preflight(app)`` wrapped Flask's own ``wsgi_app``): in ``preflight_middleware``,
+    before Flask builds a request context; the environ is the one Flask would see;
+  * WSGI middleware the app installed earlier (``ProxyFix``, ``DispatcherMiddleware``, a
+    path rewriter): inside Flask's dispatch, from a ``before_request`` hook that runs before
+    every other one, on the environ as Flask sees it after that middleware.
+
 - Every other request goes to Flask as usual; the middleware's ``start_response`` adds the
-  ``Access-Control-*`` headers and ``Vary`` to whatever response the app produced (views,
-  ``abort()``, error handlers, 404/405, unhandled exceptions turned into 500), reading the
-  endpoint Flask routed the request to.
+  ``Access-Control-*`` headers and ``Vary`` to whatever response this app produced (views,
+  ``abort()``, error handlers, 404/405, unhandled exceptions turned into 500). The endpoint
+  is the one this app's own URL map routed the request to, read from the request context
+  active while the response starts; a response no request of this app produced (another
+  app mounted by middleware, a middleware's own answer) is left alone.
 """
 
 from __future__ import annotations
@@ -18,24 +27,27 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Final
+from contextvars import ContextVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Final, Optional
 
-from flask import Flask, Request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask import Flask
+from flask.globals import _cv_request
 
+from . import signals
 from .decorators import policy_of
 from .errors import PreflightConfigError, Problem
 from .headers import (
+    ACCESS_CONTROL_PREFIX,
     ENVIRON_ORIGIN,
     ENVIRON_REQUEST_HEADERS,
     ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
-    MERGED_RESPONSE_HEADERS,
     PREFLIGHT_VARY,
     VARY,
     VARY_ORIGIN,
     merge_actual_headers,
+    merge_preflight_headers,
 )
 from .policy import (
     CompiledPolicy,
@@ -48,52 +60,53 @@ from .policy import (
 )
 from .preflight import (
     Refusal,
+    actual_refusal,
     actual_response_headers,
     check_request_method_syntax,
     decide_preflight,
     escape,
     preflight_vary,
 )
+from .routing import Resolution, Router, owner_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from flask.ctx import RequestContext
 
 logger = logging.getLogger("flask_preflight")
 
 
 EXTENSION_NAME: Final = "preflight"
-ROUTE_CACHE_SIZE: Final = 1024
-MAX_CACHED_PATH_LENGTH: Final = 1024
-APP_LEVEL: Final = None  # the "endpoint" of responses no rule matched (404, 405)
+APP_LEVEL: Final = None  # the policy of URLs no rule or blueprint prefix claims
 # A WSGI environ key (never settable over HTTP) asking for the debug explanation in a
 # refusal's body: the testing helper and the CLI set it.
 EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
+# Set in the environ of a preflight answered inside Flask's dispatch, to the headers it was
+# answered with: the middleware then keeps them exactly, whatever after_request hooks did.
+ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
 
-
-@dataclass(frozen=True)
-class Route:
-    """Where a preflight's actual request would be dispatched."""
-
-    endpoint: str
-    methods: frozenset[str] | None  # None: the rule accepts every method
-
-
-_METHOD_NOT_ALLOWED: Final = "method not allowed"
+Answer = tuple[str, list[tuple[str, str]], bytes]
+# Where a request was routed, noted by the before_request hook of an app whose Preflight
+# does not wrap Flask directly: (the app's state, the policy key, the environ Flask saw).
+Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
+ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
 
 
 class PreflightState:
     """Per-app state, in ``app.extensions["preflight"]``: the app-level policy, the compiled
     policy of each endpoint, and the cache of route resolutions."""
 
-    def __init__(self, app: Flask, app_levels: tuple[Policy, ...]) -> None:
+    def __init__(self, app: Flask, app_levels: tuple[Policy, ...], direct: bool) -> None:
         self.app = app
         self.app_levels = app_levels
+        # Whether Preflight wraps Flask's own wsgi_app, with no middleware in between.
+        self.direct = direct
         self.frozen = False
         self.policies: dict[str | None, CompiledPolicy] = {}  # filled by freeze()
         self._by_levels: dict[
             tuple[int, ...], tuple[CompiledPolicy | None, list[Problem], list[Policy]]
         ] = {}
-        self._routes: dict[tuple[Any, ...], Route | str | None] = {}
+        self.router = Router(app)
         self._lock = threading.Lock()
 
     # --- policies ---------------------------------------------------------------------
@@ -128,14 +141,14 @@ class PreflightState:
             problems = check_effective(effective, "")
             cached = (None if problems else compile_policy(effective), problems, levels)
             self._by_levels[key] = cached  # keeps ``levels`` alive, so ids stay unique
-        where = "app (no matching route)" if endpoint is None else f"endpoint {endpoint!r}"
-        return cached[0], [replace(problem, where=where) for problem in cached[1]]
+        return cached[0], [replace(problem, where=describe_key(endpoint)) for problem in cached[1]]
 
     def compile_all(self) -> dict[str | None, CompiledPolicy]:
         """Compile every endpoint's policy; raise one error listing every problem."""
         compiled: dict[str | None, CompiledPolicy] = {}
         problems: list[Problem] = []
-        for endpoint in (APP_LEVEL, *self.app.view_functions):
+        owners = map(owner_key, self.router.owners)
+        for endpoint in (APP_LEVEL, *self.app.view_functions, *owners):
             policy, found = self._compile(endpoint)
             problems.extend(found)
             if policy is not None:
@@ -151,7 +164,10 @@ class PreflightState:
         with self._lock:
             if self.frozen:
                 return
+            self.router.freeze()
             self.policies = self.compile_all()
+            if not self.direct:
+                _put_first(self.app, self._answer_in_flask)
             self.app._got_first_request = True
             self.frozen = True
 
@@ -166,70 +182,26 @@ class PreflightState:
         self.policies[endpoint] = policy
         return policy
 
-    # --- routing ----------------------------------------------------------------------
+    # --- answering preflights ---------------------------------------------------------
 
-    def route(self, environ: WSGIEnvironment, method: str) -> Route | str | None:
-        """Resolve a preflight to the rule serving ``method`` at its URL: a ``Route``,
-        ``_METHOD_NOT_ALLOWED``, or ``None`` when Flask should answer (404, redirect, bad
-        host). Resolutions are cached, bounded, FIFO."""
-        path = environ.get("PATH_INFO", "")
-        key = (
-            environ.get("HTTP_HOST"),
-            environ.get("SERVER_NAME"),
-            environ.get("SERVER_PORT"),
-            environ.get("SCRIPT_NAME"),
-            path,
-            environ.get("wsgi.url_scheme"),
-            method,
-        )
-        try:
-            return self._routes[key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable value in a hand-made environ
-            return None
-        outcome = self._match(environ, method)
-        if isinstance(path, str) and len(path) <= MAX_CACHED_PATH_LENGTH:
-            with self._lock:
-                if len(self._routes) >= ROUTE_CACHE_SIZE:
-                    del self._routes[next(iter(self._routes))]
-                self._routes[key] = outcome
-        return outcome
+    def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
+        """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``)."""
+        return self.router.route(environ, method)
 
-    def _match(self, environ: WSGIEnvironment, method: str) -> Route | str | None:
-        app = self.app
-        try:
-            adapter = app.create_url_adapter(app.request_class(environ))
-            assert adapter is not None
-            rule, _ = adapter.match(method=method, return_rule=True)
-        except MethodNotAllowed:
-            return _METHOD_NOT_ALLOWED
-        except HTTPException:
-            return None  # 404, a redirect, an untrusted host: Flask answers as usual
-        except Exception:
-            logger.debug("could not route a preflight; Flask will answer it", exc_info=True)
-            return None
-        methods = frozenset(rule.methods) if rule.methods is not None else None
-        return Route(rule.endpoint, methods)
-
-    # --- answering --------------------------------------------------------------------
-
-    def answer_preflight(
-        self, environ: WSGIEnvironment, origin: str, method: str
-    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    def answer_preflight(self, environ: WSGIEnvironment, origin: str, method: str) -> Answer | None:
         """The preflight's status, headers and body; ``None`` when Flask should answer."""
         explain = self.app.debug or environ.get(EXPLAIN_ENVIRON_KEY) is True
         malformed = check_request_method_syntax(method)
         if malformed is not None:
-            return self._refuse(None, None, malformed, explain)
+            return self._refuse(None, None, origin, malformed, explain)
         route = self.route(environ, method.upper())
         if route is None:
             return None
         if isinstance(route, str):
-            return self._refuse(None, None, _route_refusal(method), explain)
+            return self._refuse(None, None, origin, _route_refusal(method), explain)
         policy = self.policy_for(route.endpoint)
         if not policy.enabled:
-            return self._refuse(route.endpoint, policy, _disabled_refusal(origin), explain)
+            return self._refuse(route.endpoint, policy, origin, _disabled_refusal(origin), explain)
         decision = decide_preflight(
             policy,
             route.methods,
@@ -239,19 +211,20 @@ class PreflightState:
             _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
         )
         if isinstance(decision, Refusal):
-            return self._refuse(route.endpoint, policy, decision, explain)
+            return self._refuse(route.endpoint, policy, origin, decision, explain)
         return "204 No Content", decision, b""
 
     def _refuse(
         self,
         endpoint: str | None,
         policy: CompiledPolicy | None,
+        origin: str,
         refusal: Refusal,
         explain: bool,
-    ) -> tuple[str, list[tuple[str, str]], bytes]:
+    ) -> Answer:
         line = f"CORS preflight refused: {refusal.reason}."
         if explain or logger.isEnabledFor(logging.DEBUG):
-            where = "no endpoint" if endpoint is None else f"endpoint {endpoint!r}"
+            where = "no endpoint" if policy is None else describe_key(endpoint)
             fix = ""
             if refusal.field is not None and policy is not None:
                 source = policy.effective.sources.get(refusal.field, "default")
@@ -260,6 +233,15 @@ class PreflightState:
             logger.debug("CORS preflight refused: %s", explanation)
             if explain:
                 line += f" [debug] {explanation}"
+        if signals.preflight_refused.receivers:
+            signals.preflight_refused.send(
+                self.app,
+                endpoint=endpoint,
+                origin=origin,
+                check=refusal.check,
+                field=refusal.field,
+                reason=refusal.reason,
+            )
         body = (line + "\n").encode("ascii", "backslashreplace")
         vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
         headers = [
@@ -269,11 +251,80 @@ class PreflightState:
         ]
         return "403 Forbidden", headers, body
 
-    def routed_endpoint(self, environ: WSGIEnvironment) -> str | None:
-        """The endpoint of an actual request, routed again: for the rare response whose
-        request Flask saw under another environ (an inner middleware copied it)."""
-        route = self.route(environ, str(environ.get("REQUEST_METHOD", "")).upper())
-        return route.endpoint if isinstance(route, Route) else APP_LEVEL
+    def _answer_in_flask(self) -> Any:
+        """The first ``before_request`` hook when WSGI middleware sits between ``Preflight``
+        and Flask: it answers preflights on the environ as Flask sees it, and notes where
+        this app routed every other request, for a middleware that starts the response
+        only after Flask's request context is gone."""
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            return None
+        environ = ctx.request.environ
+        routed = ROUTED.get()
+        if routed is not None:
+            rule = ctx.request.url_rule
+            endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
+            routed.append((self, endpoint, environ))
+        if environ.get("REQUEST_METHOD") != "OPTIONS":
+            return None
+        method = environ.get(ENVIRON_REQUEST_METHOD)
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(method, str) or not isinstance(origin, str):
+            return None
+        answer = self.answer_preflight(environ, origin, method)
+        if answer is None:
+            return None
+        status, headers, body = answer
+        environ[ANSWERED_ENVIRON_KEY] = headers
+        return self.app.response_class(body, status=status, headers=headers)
+
+    # --- actual requests ------------------------------------------------------------------
+
+    def unrouted_key(self, ctx: RequestContext) -> str | None:
+        """The policy key of a request no rule of this app matched (404, 405, redirect):
+        the blueprint owning its path, else the app level."""
+        return self.router.owner_of(ctx.url_adapter)
+
+    def actual_request_refused(
+        self, endpoint: str | None, policy: CompiledPolicy, environ: WSGIEnvironment, origin: str
+    ) -> None:
+        """Tell ``signals.actual_request_refused``'s receivers (there are some) that a
+        cross-origin request got no CORS headers."""
+        refusal = actual_refusal(policy, origin, str(environ.get("REQUEST_METHOD", "")))
+        if refusal is None or _is_same_origin(environ, origin):
+            return
+        signals.actual_request_refused.send(
+            self.app,
+            endpoint=endpoint,
+            origin=origin,
+            check=refusal.check,
+            field=refusal.field,
+            reason=refusal.reason,
+        )
+
+
+def describe_key(endpoint: str | None) -> str:
+    """How errors and explanations name a policy key."""
+    if endpoint is None:
+        return "app (no matching route)"
+    if endpoint.endswith("."):
+        return f"blueprint {endpoint[:-1]!r} (no matching route)"
+    return f"endpoint {endpoint!r}"
+
+
+def _put_first(app: Flask, hook: Any) -> None:
+    """Make ``hook`` the app's first ``before_request`` function (again, should another
+    extension have inserted one before it)."""
+    funcs = app.before_request_funcs.setdefault(None, [])
+    if not funcs or funcs[0] != hook:
+        while hook in funcs:
+            funcs.remove(hook)
+        funcs.insert(0, hook)
+
+
+def _is_same_origin(environ: WSGIEnvironment, origin: str) -> bool:
+    host = environ.get("HTTP_HOST")
+    return isinstance(host, str) and origin == f"{environ.get('wsgi.url_scheme')}://{host}"
 
 
 def _header(environ: WSGIEnvironment, key: str) -> str | None:
@@ -301,24 +352,31 @@ def _disabled_refusal(origin: str) -> Refusal:
 
 
 def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
-    """Wrap ``app.wsgi_app``: answer preflights before Flask builds a request context, and
-    add the CORS headers of actual requests in ``start_response``. (A function, not a class
-    with ``__call__``: calling it is measurably cheaper on every request.)"""
+    """Wrap ``app.wsgi_app``: answer preflights before Flask builds a request context (when
+    nothing sits between this wrapper and Flask), and add the CORS headers of actual
+    requests in ``start_response``. (A function, not a class with ``__call__``: calling it
+    is measurably cheaper on every request.)"""
+    app = state.app
+    direct = state.direct
 
     def preflight_wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        if environ.get("REQUEST_METHOD") == "OPTIONS":
-            method = environ.get(ENVIRON_REQUEST_METHOD)
-            origin = environ.get(ENVIRON_ORIGIN)
-            if isinstance(method, str) and isinstance(origin, str):
-                answer = state.answer_preflight(environ, origin, method)
-                if answer is not None:
-                    status, headers, body = answer
-                    start_response(status, headers)
-                    return [body]
+        routed: list[Routed] | None = None
+        if direct:
+            if environ.get("REQUEST_METHOD") == "OPTIONS":
+                method = environ.get(ENVIRON_REQUEST_METHOD)
+                origin = environ.get(ENVIRON_ORIGIN)
+                if isinstance(method, str) and isinstance(origin, str):
+                    answer = state.answer_preflight(environ, origin, method)
+                    if answer is not None:
+                        status, headers, body = answer
+                        start_response(status, headers)
+                        return [body]
+        else:
+            routed = []  # filled by this app's first before_request hook
 
         policies = state.policies
 
@@ -326,26 +384,42 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
             # Every actual request passes here, so this stays inline: each extra Python
-            # call costs a percent of a bare Flask request. The endpoint is the one Flask
-            # routed to, read from the request object Werkzeug keeps in the environ.
-            flask_request = environ.get("werkzeug.request")
-            if isinstance(flask_request, Request) and flask_request.environ is environ:
-                rule = flask_request.url_rule
-                endpoint = rule.endpoint if rule is not None else APP_LEVEL
+            # call costs a percent of a bare Flask request. The endpoint is the one this
+            # app's URL map routed to, read from the request context active now, or noted
+            # by the before_request hook when a middleware starts the response later; a
+            # response no request of this app produced (another app mounted below, a
+            # middleware's own answer) is not this app's to decorate.
+            ctx = _cv_request.get(None)
+            if ctx is not None and ctx.app is app:
+                request = ctx.request
+                request_environ = request.environ
+                rule = request.url_rule
+                endpoint = rule.endpoint if rule is not None else state.unrouted_key(ctx)
+            elif routed and routed[-1][0] is state:
+                _, endpoint, request_environ = routed[-1]
             else:
-                endpoint = state.routed_endpoint(environ)
+                return start_response(status, headers, exc_info)
+            if not direct:
+                answered = request_environ.get(ANSWERED_ENVIRON_KEY)
+                if answered is not None:  # a preflight answered inside Flask's dispatch
+                    merge_preflight_headers(headers, answered)
+                    return start_response(status, headers, exc_info)
             policy = policies.get(endpoint) or state.policy_for(endpoint)
             if not policy.enabled:
                 return start_response(status, headers, exc_info)
-            origin = environ.get(ENVIRON_ORIGIN)
+            origin = request_environ.get(ENVIRON_ORIGIN)
             if origin is None and policy.actual_wildcard is None:
                 cors = []  # the common same-origin request: only Vary may change
             else:
-                cors = actual_response_headers(
-                    policy, origin if isinstance(origin, str) else None, environ["REQUEST_METHOD"]
-                )
+                if not isinstance(origin, str):
+                    origin = None
+                cors = actual_response_headers(policy, origin, request_environ["REQUEST_METHOD"])
+                if not cors and origin is not None and signals.actual_request_refused.receivers:
+                    state.actual_request_refused(endpoint, policy, request_environ, origin)
             for name, _ in headers:
-                if name.lower() in MERGED_RESPONSE_HEADERS:  # the app set Vary or CORS headers
+                lowered = name.lower()
+                if lowered == "vary" or lowered.startswith(ACCESS_CONTROL_PREFIX):
+                    # The app set Vary or CORS headers itself: merge, and drop its own.
                     merge_actual_headers(headers, cors, policy.vary_origin)
                     break
             else:
@@ -354,7 +428,13 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                     headers.append(VARY_ORIGIN)
             return start_response(status, headers, exc_info)
 
-        return wsgi_app(environ, start_cors_response)
+        if routed is None:
+            return wsgi_app(environ, start_cors_response)
+        token = ROUTED.set(routed)
+        try:
+            return wsgi_app(environ, start_cors_response)
+        finally:
+            ROUTED.reset(token)
 
     return preflight_wsgi_app
 
@@ -395,10 +475,17 @@ class Preflight:
                 problems.extend(error.problems)
         if problems:
             raise PreflightConfigError(problems)
-        state = PreflightState(app, tuple(levels))
+        inner = app.wsgi_app
+        # Nothing between this wrapper and Flask: preflights can be answered in the wrapper.
+        direct = getattr(inner, "__func__", None) is Flask.wsgi_app and (
+            getattr(inner, "__self__", None) is app
+        )
+        state = PreflightState(app, tuple(levels), direct)
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
-        app.wsgi_app = preflight_middleware(app.wsgi_app, state)  # type: ignore[assignment,method-assign]
+        if not direct:
+            _put_first(app, state._answer_in_flask)
+        app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
         from .cli import preflight_cli  # here: the CLI imports this module
 
         app.cli.add_command(preflight_cli)

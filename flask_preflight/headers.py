@@ -139,32 +139,28 @@ def merge_vary(existing: list[str], name: str) -> str | None:
     return ", ".join(fields)
 
 
-_ACTUAL_RESPONSE_HEADERS = frozenset(
-    name.lower() for name in (ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS)
-)
-# Response headers that, when the app set them itself, need merging rather than appending.
-MERGED_RESPONSE_HEADERS = _ACTUAL_RESPONSE_HEADERS | {"vary"}
+# Response headers that, when the app set them itself, need merging rather than appending:
+# Vary, and every Access-Control-* header (on an endpoint with a CORS policy, only the
+# policy's answer may carry them).
+ACCESS_CONTROL_PREFIX = "access-control-"
 VARY_ORIGIN = (VARY, "Origin")
+
+
+def _without_access_control(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [h for h in headers if not h[0].lower().startswith(ACCESS_CONTROL_PREFIX)]
 
 
 def merge_actual_headers(
     headers: list[tuple[str, str]], cors: list[tuple[str, str]], vary_origin: bool
 ) -> None:
-    """Put ``cors`` headers into a WSGI header list whose app set some itself, replacing
-    the app's, and merge ``Origin`` into its ``Vary`` when ``vary_origin``. (When the app set
-    none of them, appending is enough: the request path does that inline.)"""
-    replace_own = False
-    vary_lines: list[str] = []
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered == "vary":
-            vary_lines.append(value)
-        elif lowered in _ACTUAL_RESPONSE_HEADERS:
-            replace_own = True
-    if cors:
-        if replace_own:
-            headers[:] = [h for h in headers if h[0].lower() not in _ACTUAL_RESPONSE_HEADERS]
-        headers.extend(cors)
+    """Put ``cors`` headers into a WSGI header list whose app set Vary or Access-Control-*
+    headers itself: the app's Access-Control-* headers are dropped (replaced by ``cors``
+    when the request is granted, gone when it is not), and ``Origin`` is merged into its
+    ``Vary`` when ``vary_origin``. (When the app set none of them, appending is enough: the
+    request path does that inline.)"""
+    vary_lines = [value for name, value in headers if name.lower() == "vary"]
+    headers[:] = _without_access_control(headers)
+    headers.extend(cors)
     if not vary_origin:
         return
     if not vary_lines:
@@ -174,3 +170,22 @@ def merge_actual_headers(
     if merged is not None:
         headers[:] = [h for h in headers if h[0].lower() != "vary"]
         headers.append((VARY, merged))
+
+
+def merge_preflight_headers(
+    headers: list[tuple[str, str]], answered: list[tuple[str, str]]
+) -> None:
+    """Make a preflight response that went through the app's after_request hooks carry
+    exactly the Access-Control-* headers it was ``answered`` with, and one ``Vary`` holding
+    the app's fields and the answer's."""
+    lines = [value for name, value in headers if name.lower() == "vary"]
+    lines += [value for name, value in answered if name == VARY]
+    fields: dict[str, str] = {}
+    for line in lines:
+        for element in line.split(","):
+            field = element.strip()
+            if field:
+                fields.setdefault(field.lower(), field)
+    headers[:] = [h for h in _without_access_control(headers) if h[0].lower() != "vary"]
+    headers.extend(h for h in answered if h[0].lower().startswith(ACCESS_CONTROL_PREFIX))
+    headers.append((VARY, "*" if "*" in fields else ", ".join(fields.values())))

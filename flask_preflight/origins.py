@@ -11,23 +11,25 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import functools
+import importlib
 import ipaddress
 import logging
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 import idna
 from publicsuffixlist import PublicSuffixList
 
 from .headers import MAX_ORIGIN_LENGTH
 
-if sys.version_info >= (3, 11):
-    import re._parser as _sre_parser
-else:  # pragma: no cover - Python 3.9 and 3.10
-    import sre_parse as _sre_parser
+# The regex parser (``re._parser``; ``sre_parse`` before Python 3.11), only read to build
+# an example of a configured origin regex; untyped, hence ``Any``.
+_sre_parser: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
 
 _REPEATS = tuple(
     getattr(_sre_parser, name)
@@ -101,8 +103,7 @@ def _normalize_host(host: str, spec: str) -> str:
             ascii_host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
         except idna.IDNAError as error:
             raise OriginError(
-                f"{spec!r} has a host that is not a valid internationalised domain name "
-                f"({error})"
+                f"{spec!r} has a host that is not a valid internationalised domain name ({error})"
             ) from None
     ascii_host = ascii_host.lower()
     labels = ascii_host.split(".")

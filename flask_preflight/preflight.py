@@ -193,3 +193,17 @@ def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: 
     if origin is None or not policy.matcher.allows(origin):
         return []
     return [(ALLOW_ORIGIN, origin), *policy.actual_extra]
+
+
+def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal | None:
+    """Why an actual request from ``origin`` gets no CORS headers, or ``None`` when it gets
+    them: the same checks as ``actual_response_headers``, told apart for signals."""
+    methods = policy.methods
+    if methods is not None and method.upper() not in methods:
+        return Refusal(
+            "method",
+            "methods",
+            "method not allowed",
+            f"the method {escape(method)} is not in the policy's methods",
+        )
+    return check_origin(policy, origin)

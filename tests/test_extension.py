@@ -11,7 +11,8 @@ from flask import Blueprint, Flask, abort, request
 from flask.views import MethodView
 
 from flask_preflight import Preflight, cors
-from flask_preflight.extension import ROUTE_CACHE_SIZE, get_state
+from flask_preflight.extension import get_state
+from flask_preflight.routing import ROUTE_CACHE_SIZE
 
 from .conftest import cors_headers, send_preflight
 
@@ -216,10 +217,19 @@ def test_methods_are_never_wider_than_the_route() -> None:
     assert cors_headers(actual) == {}
 
 
-def test_unknown_url_gets_the_apps_404() -> None:
+def test_unknown_url_follows_the_app_policy() -> None:
+    # No app-level policy: the preflight is refused, as for any endpoint without CORS.
     response = send_preflight(make_app().test_client(), "/nowhere", ADMIN, "PUT")
+    assert response.status_code == 403
+    assert "Access-Control-Allow-Origin" not in response.headers
+    # An app-level policy admitting the origin: granted, so the page can read the 404.
+    client = make_app(origins=[ADMIN]).test_client()
+    response = send_preflight(client, "/nowhere", ADMIN, "PUT")
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Methods"] == "PUT"
+    response = client.put("/nowhere", headers={"Origin": ADMIN})
     assert response.status_code == 404
-    assert "Not Found" in response.get_data(as_text=True)
+    assert response.headers["Access-Control-Allow-Origin"] == ADMIN
 
 
 def test_options_without_request_method_is_not_a_preflight() -> None:
@@ -561,7 +571,7 @@ def test_route_cache_is_bounded() -> None:
     client = app.test_client()
     for i in range(ROUTE_CACHE_SIZE + 50):
         send_preflight(client, f"/items/{i}", ADMIN, "PUT")
-    assert len(get_state(app)._routes) == ROUTE_CACHE_SIZE
+    assert len(get_state(app).router._cache) == ROUTE_CACHE_SIZE
 
 
 def test_refusals_are_logged_with_request_bytes_escaped(caplog: pytest.LogCaptureFixture) -> None:

@@ -1,0 +1,188 @@
+"""Routing a preflight: which rule would serve its actual request, and who owns a URL that
+no rule matches.
+
+A preflight is an ``OPTIONS`` request, but the policy that answers it is the one of the view
+serving the *requested* method, so it is routed again with that method, through the app's
+own ``create_url_adapter``. Resolutions are kept in a bounded FIFO cache whose key holds
+every environ value Werkzeug's ``bind_to_environ`` reads (the ``Connection``/``Upgrade``
+pair included, which turns a request into a websocket one); values longer than a real host
+name or path are routed but never cached, so the cache's memory has a small fixed bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Union
+
+from flask import Flask
+from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import MapAdapter
+
+from .headers import MAX_REQUEST_METHOD_LENGTH
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+logger = logging.getLogger("flask_preflight")
+
+ROUTE_CACHE_SIZE: Final = 1024
+# The longest value of each key part that is cached: a host name is at most 253 characters
+# (RFC 1035), plus ":65535"; paths get 1024; the rest are short words.
+MAX_CACHED_HOST_LENGTH: Final = 253 + 6
+MAX_CACHED_PATH_LENGTH: Final = 1024
+MAX_CACHED_WORD_LENGTH: Final = 64
+# The environ values Werkzeug's ``bind_to_environ`` (and Flask's ``create_url_adapter``)
+# read, with the longest of each that is cached. REQUEST_METHOD is replaced by the
+# requested method; QUERY_STRING only shapes redirects, which Flask answers itself.
+ROUTING_ENVIRON_KEYS: Final = (
+    ("HTTP_HOST", MAX_CACHED_HOST_LENGTH),
+    ("SERVER_NAME", MAX_CACHED_HOST_LENGTH),
+    ("SERVER_PORT", MAX_CACHED_WORD_LENGTH),
+    ("SCRIPT_NAME", MAX_CACHED_PATH_LENGTH),
+    ("PATH_INFO", MAX_CACHED_PATH_LENGTH),
+    ("wsgi.url_scheme", MAX_CACHED_WORD_LENGTH),
+    ("HTTP_CONNECTION", MAX_CACHED_WORD_LENGTH),
+    ("HTTP_UPGRADE", MAX_CACHED_WORD_LENGTH),
+)
+# The most characters one cached resolution's key holds, method included.
+MAX_CACHED_KEY_LENGTH: Final = (
+    sum(limit for _, limit in ROUTING_ENVIRON_KEYS) + MAX_REQUEST_METHOD_LENGTH
+)
+
+# The app.extensions key where cors() on a blueprint records the URL prefix of each
+# registration (see ``decorators.py``): name -> (url_prefix, subdomain).
+URL_PREFIXES_KEY: Final = "preflight.url_prefixes"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a preflight's actual request would go. ``endpoint`` names the policy: a view's
+    endpoint, ``"<blueprint>."`` for a URL no rule matches under that blueprint's URL
+    prefix, or ``None`` for one under no blueprint's (the app-level policy)."""
+
+    endpoint: str | None
+    methods: frozenset[str] | None  # None: any method (the rule's, or no rule at all)
+    matched: bool = True  # False: no rule matches the URL (an actual request gets a 404)
+
+
+METHOD_NOT_ALLOWED: Final = "method not allowed"
+Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host, websocket)
+
+
+def remember_url_prefix(state: BlueprintSetupState) -> None:
+    """A blueprint's deferred setup function (``cors()`` records it): note the URL prefix
+    of each registration, nested blueprints under their dotted names."""
+    name = f"{state.name_prefix}.{state.name}".lstrip(".")
+    prefixes = state.app.extensions.setdefault(URL_PREFIXES_KEY, {})
+    prefixes[name] = (state.url_prefix, state.subdomain)
+
+
+def owner_key(blueprint: str | None) -> str | None:
+    """The policy key of URLs no rule matches under ``blueprint``'s URL prefix."""
+    return None if blueprint is None else blueprint + "."
+
+
+class Router:
+    """Routes preflights for one app; thread-safe, bounded."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._cache: dict[tuple[object, ...], Resolution] = {}
+        self._lock = threading.Lock()
+        self._prefixes: tuple[tuple[str, str | None, str], ...] = ()
+
+    def freeze(self) -> None:
+        """Read the blueprints' URL prefixes (all registrations are done by now)."""
+        recorded: dict[str, tuple[str | None, str | None]] = self.app.extensions.get(
+            URL_PREFIXES_KEY, {}
+        )
+        prefixes = []
+        for name, (prefix, subdomain) in recorded.items():
+            prefix = (prefix or "").rstrip("/")
+            if prefix:
+                prefixes.append((prefix, subdomain, name))
+        # The longest prefix wins, so the most nested blueprint owns its URLs.
+        prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+        self._prefixes = tuple(prefixes)
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The blueprints that own the URLs under their prefix."""
+        return tuple(name for _, _, name in self._prefixes)
+
+    def owner_of(self, adapter: MapAdapter | None) -> str | None:
+        """The policy key of a URL no rule matches: the blueprint whose URL prefix holds
+        its path (longest prefix first), else ``None`` (the app-level policy)."""
+        if adapter is None or not self._prefixes:
+            return None
+        path = adapter.path_info
+        for prefix, subdomain, name in self._prefixes:
+            if (path == prefix or path.startswith(prefix + "/")) and (
+                subdomain is None or subdomain == adapter.subdomain
+            ):
+                return owner_key(name)
+        return None
+
+    def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
+        """Resolve a preflight to the rule serving ``method`` at its URL (a ``Route``),
+        ``METHOD_NOT_ALLOWED``, or ``None`` when Flask should answer."""
+        get = environ.get
+        key = (  # every value of ROUTING_ENVIRON_KEYS, in order
+            method,
+            get("HTTP_HOST"),
+            get("SERVER_NAME"),
+            get("SERVER_PORT"),
+            get("SCRIPT_NAME"),
+            get("PATH_INFO"),
+            get("wsgi.url_scheme"),
+            get("HTTP_CONNECTION"),
+            get("HTTP_UPGRADE"),
+        )
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value in a hand-made environ
+            return self._match(environ, method)
+        outcome = self._match(environ, method)
+        if _cacheable(key):  # checked on a miss only: every stored key passed
+            with self._lock:
+                if len(self._cache) >= ROUTE_CACHE_SIZE:
+                    del self._cache[next(iter(self._cache))]
+                self._cache[key] = outcome
+        return outcome
+
+    def _match(self, environ: WSGIEnvironment, method: str) -> Resolution:
+        app = self.app
+        adapter = None
+        try:
+            adapter = app.create_url_adapter(app.request_class(environ))
+            if adapter is None or adapter.websocket:
+                return None  # an HTTP preflight is never answered by a websocket rule
+            rule, _ = adapter.match(method=method, return_rule=True)
+        except MethodNotAllowed:
+            return METHOD_NOT_ALLOWED
+        except NotFound:
+            return Route(self.owner_of(adapter), None, matched=False)
+        except HTTPException:
+            return None  # a redirect, an untrusted host: Flask answers as usual
+        except Exception:
+            logger.debug("could not route a preflight; Flask will answer it", exc_info=True)
+            return None
+        if rule.websocket:
+            return None
+        methods = frozenset(rule.methods) if rule.methods is not None else None
+        return Route(rule.endpoint, methods)
+
+
+def _cacheable(key: tuple[object, ...]) -> bool:
+    """Whether every value of a route cache key is a string no longer than a real request
+    carries (a longer one is routed, never cached)."""
+    limits = (MAX_REQUEST_METHOD_LENGTH, *(limit for _, limit in ROUTING_ENVIRON_KEYS))
+    return all(
+        value is None or (isinstance(value, str) and len(value) <= limit)
+        for value, limit in zip(key, limits)
+    )
