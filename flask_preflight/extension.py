@@ -67,7 +67,7 @@ from .preflight import (
     escape,
     preflight_vary,
 )
-from .routing import Resolution, Router, owner_key
+from .routing import WEBSOCKET_UPGRADE, Resolution, Router, owner_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -198,7 +198,8 @@ class PreflightState:
         if route is None:
             return None
         if isinstance(route, str):
-            return self._refuse(None, None, origin, _route_refusal(method), explain)
+            refusal = _upgrade_refusal() if route == WEBSOCKET_UPGRADE else _route_refusal(method)
+            return self._refuse(None, None, origin, refusal, explain)
         policy = self.policy_for(route.endpoint)
         if not policy.enabled:
             return self._refuse(route.endpoint, policy, origin, _disabled_refusal(origin), explain)
@@ -338,6 +339,15 @@ def _route_refusal(method: str) -> Refusal:
         None,
         "method not accepted by this URL",
         f"no route at this URL accepts the method {escape(method)}",
+    )
+
+
+def _upgrade_refusal() -> Refusal:
+    return Refusal(
+        "request",
+        None,
+        "a preflight is never a websocket upgrade",
+        "the preflight carries Connection: Upgrade and Upgrade: websocket",
     )
 
 

@@ -69,7 +69,10 @@ class Route:
 
 
 METHOD_NOT_ALLOWED: Final = "method not allowed"
-Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host, websocket)
+# Browsers never send a preflight as a websocket upgrade; one that is must not reach a
+# websocket rule (nor the app's hooks): it is refused.
+WEBSOCKET_UPGRADE: Final = "websocket upgrade"
+Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
 
 
 def remember_url_prefix(state: BlueprintSetupState) -> None:
@@ -128,7 +131,7 @@ class Router:
 
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
         """Resolve a preflight to the rule serving ``method`` at its URL (a ``Route``),
-        ``METHOD_NOT_ALLOWED``, or ``None`` when Flask should answer."""
+        ``METHOD_NOT_ALLOWED``, ``WEBSOCKET_UPGRADE``, or ``None`` when Flask should answer."""
         get = environ.get
         key = (  # every value of ROUTING_ENVIRON_KEYS, in order
             method,
@@ -160,8 +163,10 @@ class Router:
         adapter = None
         try:
             adapter = app.create_url_adapter(app.request_class(environ))
-            if adapter is None or adapter.websocket:
-                return None  # an HTTP preflight is never answered by a websocket rule
+            if adapter is None:
+                return None
+            if adapter.websocket:
+                return WEBSOCKET_UPGRADE
             rule, _ = adapter.match(method=method, return_rule=True)
         except MethodNotAllowed:
             return METHOD_NOT_ALLOWED
@@ -171,8 +176,6 @@ class Router:
             return None  # a redirect, an untrusted host: Flask answers as usual
         except Exception:
             logger.debug("could not route a preflight; Flask will answer it", exc_info=True)
-            return None
-        if rule.websocket:
             return None
         methods = frozenset(rule.methods) if rule.methods is not None else None
         return Route(rule.endpoint, methods)

@@ -658,3 +658,35 @@ def test_endpoints_with_the_same_levels_share_one_compiled_policy() -> None:
     distinct = {id(policy) for policy in state.policies.values()}
     assert len(state.policies) == 203  # 201 views, static, and the app level
     assert len(distinct) == 2  # the app policy, shared; and the one view with its own
+
+
+@pytest.mark.parametrize("origin", [EVIL, None], ids=["refused-origin", "no-origin"])
+def test_a_views_own_cors_headers_never_reach_a_refused_origin(origin: str | None) -> None:
+    # Security review, point 4: a legacy view echoing Origin into its own headers.
+    app = Flask(__name__)
+
+    @app.get("/legacy")
+    @cors(origins=[ADMIN])
+    def legacy() -> tuple[str, dict[str, str]]:
+        return "data", {
+            "Access-Control-Allow-Origin": request.headers.get("Origin", "*"),
+            "Access-Control-Expose-Headers": "X-Secret",
+            "Access-Control-Allow-Credentials": "true",
+            "Access-Control-Allow-Methods": "GET",
+        }
+
+    @app.get("/off")
+    @cors(origins=[])
+    def off() -> tuple[str, dict[str, str]]:
+        return "off", {"Access-Control-Allow-Origin": "*"}
+
+    Preflight(app)
+    client = app.test_client()
+    headers = {} if origin is None else {"Origin": origin}
+    response = client.get("/legacy", headers=headers)
+    assert cors_headers(response) == {}
+    assert response.headers["Vary"] == "Origin"
+    granted = client.get("/legacy", headers={"Origin": ADMIN})
+    assert cors_headers(granted) == {"access-control-allow-origin": ADMIN}
+    # An endpoint with CORS off is left alone: its own headers are its business.
+    assert client.get("/off", headers=headers).headers["Access-Control-Allow-Origin"] == "*"

@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from flask_preflight.origins import OriginError, build_matcher, parse_origin
+from flask_preflight.origins import (
+    OriginError,
+    build_matcher,
+    insecure_regex_example,
+    parse_origin,
+    regex_leak,
+)
 
 
 @pytest.mark.parametrize(
@@ -154,3 +160,81 @@ def test_cost_does_not_depend_on_the_number_of_patterns() -> None:
 def test_null_in_another_case_points_to_the_literal() -> None:
     with pytest.raises(OriginError, match=re.escape("write 'null' (lowercase)")):
         parse_origin("NULL")
+
+
+@pytest.mark.parametrize(
+    ("configured", "normalized"),
+    [
+        # UTS #46 non-transitional, as browsers: "ß" and "ς" are letters of their own.
+        ("https://fußball.example", "https://xn--fuball-cta.example"),
+        ("https://FUßBALL.example", "https://xn--fuball-cta.example"),
+        ("https://*.straße.example", "https://*.xn--strae-oqa.example"),
+        ("https://ςa.example", "https://xn--a-xmb.example"),
+        ("https://bücher.example:8443", "https://xn--bcher-kva.example:8443"),
+    ],
+)
+def test_idn_origins_are_normalised_as_browsers_send_them(configured: str, normalized: str) -> None:
+    assert parse_origin(configured).serialize() == normalized
+
+
+def test_idn_folding_never_admits_another_registrable_domain() -> None:
+    matcher = build_matcher(
+        (
+            parse_origin("https://fußball.example").serialize(),
+            parse_origin("https://*.straße.example").serialize(),
+        )
+    )
+    assert matcher.allows("https://xn--fuball-cta.example")
+    assert matcher.allows("https://a.xn--strae-oqa.example")
+    assert not matcher.allows("https://fussball.example")
+    assert not matcher.allows("https://evil.strasse.example")
+
+
+def test_invalid_idn_hosts_are_refused() -> None:
+    with pytest.raises(OriginError, match="not a valid internationalised domain name"):
+        parse_origin("https://a\u200db.example")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"https://app\.example\.com",
+        r"https://(www|api)\.example\.com",
+        r"https://[a-z0-9-]+\.example\.com",
+        r"https://([a-z0-9-]+\.)*example\.com",
+        r"https://.*\.example\.com",
+        r"https://app\.example\.com(:\d+)?",
+        r"http://localhost:\d+",
+    ],
+)
+def test_anchored_regexes_do_not_leak(pattern: str) -> None:
+    assert regex_leak(re.compile(pattern)) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "probe"),
+    [
+        (r"https://app\.example\.com.*", "https://app.example.com.attacker.invalid"),
+        (r"https://app\.example\.com(\..*)?", "https://app.example.com.attacker.invalid"),
+        (r"https://app\.example\.com\S*", "https://app.example.com.attacker.invalid"),
+        (r"https://.*example\.com", "https://attackerexample.com"),
+        (r"https://[a-z.-]*example\.com", "https://attackerexample.com"),
+    ],
+)
+def test_regexes_admitting_more_host_labels_leak(pattern: str, probe: str) -> None:
+    leak = regex_leak(re.compile(pattern))
+    assert leak is not None and leak[1] == probe
+
+
+@pytest.mark.parametrize(
+    ("pattern", "insecure"),
+    [
+        (r"https?://app\.example\.com", "http://app.example.com"),
+        (r"(http|https)://app\.example\.com", "http://app.example.com"),
+        (r"https://app\.example\.com", None),
+        (r"http://localhost:\d+", None),
+        (r"http://127\.0\.0\.1:5000", None),
+    ],
+)
+def test_regexes_admitting_cleartext_origins(pattern: str, insecure: str | None) -> None:
+    assert insecure_regex_example(re.compile(pattern)) == insecure

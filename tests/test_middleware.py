@@ -1,0 +1,276 @@
+"""Any WSGI middleware order: a preflight is routed on the environ exactly as Flask sees it and
+answered before every before_request hook, whether the middleware was installed before
+``Preflight(app)`` (it then sits between the extension and Flask) or after it; and only a
+request this app's own URL map routed picks one of its policies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from flask import Flask, abort, request
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from flask_preflight import Preflight, cors
+from flask_preflight.extension import get_state
+
+from .conftest import cors_headers, send_preflight
+
+ADMIN = "https://admin.example.com"
+SHOP = "https://shop.example.com"
+PARTNER = "https://partner.example"
+ORDERS = ["middleware-first", "preflight-first"]
+
+Middleware = Callable[[Any], Any]
+
+
+def install(app: Flask, middleware: Middleware, order: str) -> None:
+    """Install ``middleware`` around ``app.wsgi_app`` before or after ``Preflight(app)``."""
+    if order == "middleware-first":
+        app.wsgi_app = middleware(app.wsgi_app)  # type: ignore[method-assign]
+        Preflight(app)
+    else:
+        Preflight(app)
+        app.wsgi_app = middleware(app.wsgi_app)  # type: ignore[method-assign]
+
+
+def items_app(hooks: list[str], **config: Any) -> Flask:
+    """An API whose auth hook answers 401 to anything without a token."""
+    app = Flask(__name__)
+    app.config.update(config)
+
+    @app.before_request
+    def require_token() -> None:
+        hooks.append(request.method)
+        if request.headers.get("Authorization") != "Bearer ok":
+            abort(401)
+
+    @app.route("/items/<int:item_id>", methods=["PUT"])
+    @cors(origins=[ADMIN], allow_headers=["Authorization"])
+    def put_item(item_id: int) -> str:
+        return f"put {item_id} at {request.host}{request.script_root}"
+
+    return app
+
+
+def assert_granted(response: Any, origin: str = ADMIN) -> None:
+    assert response.status_code == 204, response.get_data(as_text=True)
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    assert response.headers["Access-Control-Allow-Methods"] == "PUT"
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_proxy_fix_x_host_with_trusted_hosts(order: str) -> None:
+    hooks: list[str] = []
+    app = items_app(hooks, TRUSTED_HOSTS=["api.example.com"])
+    install(app, lambda inner: ProxyFix(inner, x_for=1, x_proto=1, x_host=1), order)
+    client = app.test_client()
+    forwarded = {"x-forwarded-host": "api.example.com", "x-forwarded-proto": "https"}
+    response = send_preflight(
+        client, "/items/7", ADMIN, "PUT", "authorization", host="127.0.0.1:8000", **forwarded
+    )
+    assert_granted(response)
+    assert hooks == []  # no before_request hook saw the preflight
+    actual = client.put(
+        "/items/7",
+        headers={"Origin": ADMIN, "Authorization": "Bearer ok", "Host": "127.0.0.1:8000"}
+        | {k.title(): v for k, v in forwarded.items()},
+    )
+    assert actual.get_data(as_text=True) == "put 7 at api.example.com"
+    assert actual.headers["Access-Control-Allow-Origin"] == ADMIN
+    # Without the forwarded host, the host is untrusted: Flask answers, nothing is granted.
+    bare = send_preflight(client, "/items/7", ADMIN, "PUT", host="127.0.0.1:8000")
+    assert "Access-Control-Allow-Origin" not in bare.headers
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_proxy_fix_x_prefix(order: str) -> None:
+    hooks: list[str] = []
+    app = items_app(hooks)
+    install(app, lambda inner: ProxyFix(inner, x_prefix=1), order)
+    client = app.test_client()
+    response = send_preflight(client, "/items/7", ADMIN, "PUT", x_forwarded_prefix="/api")
+    assert_granted(response)
+    assert hooks == []
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_dispatcher_prefix_recipe(order: str) -> None:
+    hooks: list[str] = []
+    app = items_app(hooks)
+    install(app, lambda inner: DispatcherMiddleware(NotFound(), {"/api": inner}), order)
+    client = app.test_client()
+    assert_granted(send_preflight(client, "/api/items/7", ADMIN, "PUT"))
+    assert hooks == []
+    actual = client.put("/api/items/7", headers={"Origin": ADMIN, "Authorization": "Bearer ok"})
+    assert actual.get_data(as_text=True) == "put 7 at localhost/api"
+    assert actual.headers["Access-Control-Allow-Origin"] == ADMIN
+    # Outside the mount, the NotFound app answers; it is no response of this app's.
+    outside = client.get("/items/7", headers={"Origin": ADMIN})
+    assert outside.status_code == 404
+    assert cors_headers(outside) == {}
+
+
+def strip_version(inner: Any) -> Any:
+    """A custom middleware that serves /v1/... as /...: it rewrites PATH_INFO."""
+
+    def middleware(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/v1/"):
+            environ = {**environ, "PATH_INFO": path[3:]}
+        result: Iterable[bytes] = inner(environ, start_response)
+        return result
+
+    return middleware
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_custom_path_rewriting_middleware(order: str) -> None:
+    hooks: list[str] = []
+    app = items_app(hooks)
+    install(app, strip_version, order)
+    client = app.test_client()
+    assert_granted(send_preflight(client, "/v1/items/7", ADMIN, "PUT"))
+    assert hooks == []
+    actual = client.put("/v1/items/7", headers={"Origin": ADMIN, "Authorization": "Bearer ok"})
+    assert actual.status_code == 200
+    assert actual.headers["Access-Control-Allow-Origin"] == ADMIN
+
+
+@pytest.mark.parametrize("order", ["factory-middleware-first", "factory-extension-first"])
+def test_app_factory_whatever_the_order_of_setup(order: str) -> None:
+    preflight = Preflight()
+    hooks: list[str] = []
+
+    def create_app() -> Flask:
+        app = items_app(hooks)
+        if order == "factory-middleware-first":
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_prefix=1)  # type: ignore[method-assign]
+            preflight.init_app(app)
+        else:
+            preflight.init_app(app)
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_prefix=1)  # type: ignore[method-assign]
+        return app
+
+    client = create_app().test_client()
+    assert_granted(send_preflight(client, "/items/7", ADMIN, "PUT", x_forwarded_prefix="/api"))
+    assert hooks == []
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_host_matching_vhosts_behind_proxy_fix(order: str) -> None:
+    # Security review, point 7: the preflight must be routed on the forwarded host, as the
+    # actual request will be, never on the backend's own Host.
+    app = Flask(__name__, host_matching=True, static_folder=None)
+
+    @app.route("/items/<int:item_id>", host="api.example.com", methods=["PUT"])
+    @cors(origins=[SHOP])
+    def shop_put(item_id: int) -> str:
+        return "shop"
+
+    @app.route("/items/<int:item_id>", host="backend:8000", methods=["PUT"], endpoint="admin")
+    @cors(origins=[ADMIN], credentials=True)
+    def admin_put(item_id: int) -> str:
+        return "admin"
+
+    install(app, lambda inner: ProxyFix(inner, x_host=1), order)
+    client = app.test_client()
+    via = {"host": "backend:8000", "x_forwarded_host": "api.example.com"}
+    shop = send_preflight(client, "/items/1", SHOP, "PUT", **via)
+    assert shop.status_code == 204
+    assert shop.headers["Access-Control-Allow-Origin"] == SHOP
+    admin = send_preflight(client, "/items/1", ADMIN, "PUT", **via)
+    assert admin.status_code == 403
+    assert cors_headers(admin) == {}
+    actual = client.put(
+        "/items/1",
+        headers={"Origin": SHOP, "Host": "backend:8000", "X-Forwarded-Host": "api.example.com"},
+    )
+    assert actual.get_data(as_text=True) == "shop"
+    assert actual.headers["Access-Control-Allow-Origin"] == SHOP
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_another_apps_request_never_picks_this_apps_policy(order: str) -> None:
+    # Security review, point 3: both apps have an endpoint named "index".
+    inner_app = Flask("inner")
+
+    @inner_app.get("/")
+    def index() -> str:
+        return "internal data"
+
+    app = Flask(__name__)
+
+    @app.get("/", endpoint="index")
+    @cors(origins=[PARTNER], credentials=True)
+    def outer_index() -> str:
+        return "public"
+
+    install(app, lambda inner: DispatcherMiddleware(inner, {"/internal": inner_app}), order)
+    client = app.test_client()
+    internal = client.get("/internal/", headers={"Origin": PARTNER})
+    assert internal.get_data(as_text=True) == "internal data"
+    assert cors_headers(internal) == {}
+    missing = client.get("/internal/nowhere", headers={"Origin": PARTNER})
+    assert missing.status_code == 404
+    assert cors_headers(missing) == {}
+    public = client.get("/", headers={"Origin": PARTNER})
+    assert public.headers["Access-Control-Allow-Origin"] == PARTNER
+    assert public.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_preflight_answered_inside_flask_keeps_exactly_its_cors_headers() -> None:
+    """With middleware between, after_request hooks run on the preflight's response; they
+    cannot add or change its Access-Control-* headers, and their Vary is merged."""
+    hooks: list[str] = []
+    app = items_app(hooks)
+
+    @app.after_request
+    def legacy_cors(response: Any) -> Any:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, PUT, DELETE"
+        response.vary.add("Cookie")
+        return response
+
+    install(app, lambda inner: ProxyFix(inner, x_prefix=1), "middleware-first")
+    assert not get_state(app).direct
+    client = app.test_client()
+    evil = send_preflight(client, "/items/1", "https://evil.example.net", "PUT")
+    assert evil.status_code == 403
+    assert cors_headers(evil) == {}
+    granted = send_preflight(client, "/items/1", ADMIN, "PUT")
+    assert_granted(granted)
+    assert cors_headers(granted)["access-control-allow-methods"] == "PUT"
+    (vary,) = granted.headers.getlist("Vary")  # one line, each field once
+    assert sorted(vary.split(", ")) == sorted(
+        ["Cookie", "Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
+    )
+    assert hooks == []
+
+
+def test_direct_wrapping_is_detected() -> None:
+    app = items_app([])
+    Preflight(app)
+    assert get_state(app).direct
+    other = items_app([])
+    other.wsgi_app = ProxyFix(other.wsgi_app)  # type: ignore[method-assign]
+    Preflight(other)
+    assert not get_state(other).direct
+
+
+def test_the_preflight_hook_stays_first_among_before_request_hooks() -> None:
+    hooks: list[str] = []
+    app = items_app(hooks)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_prefix=1)  # type: ignore[method-assign]
+    Preflight(app)
+
+    def added_later_at_the_front() -> None:
+        hooks.append("later")
+        abort(401)
+
+    app.before_request_funcs[None].insert(0, added_later_at_the_front)
+    assert_granted(send_preflight(app.test_client(), "/items/1", ADMIN, "PUT"))
+    assert hooks == []
