@@ -450,6 +450,24 @@ def test_404_is_readable(env: Env) -> None:
     assert "Not Found" in result.body
 
 
+def test_404_after_preflight_is_readable(env: Env) -> None:
+    """An unknown URL follows the app policy: its preflight is granted, the 404 readable."""
+    url, token = env.url("/no/such/route")
+    result = env.fetch(
+        url, method="DELETE", headers={"Content-Type": "application/json"}, body="{}"
+    )
+    traffic = env.traffic(token)
+    assert_readable(result, traffic, status=404)
+    assert_one_preflight_then_request(result, traffic)
+
+
+def test_unknown_url_under_a_blueprint_follows_its_policy(env: Env) -> None:
+    """/team/... belongs to the team blueprint, whose origins leave the page out."""
+    url, token = env.url("/team/no-such-route")
+    result = env.fetch(url, method="DELETE")
+    assert_refused_preflight(result, env.traffic(token))
+
+
 def test_abort_403_is_readable(env: Env) -> None:
     url, token = env.url("/errors/abort")
     result = env.fetch(url)
