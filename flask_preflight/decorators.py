@@ -41,7 +41,7 @@ def _describe_target(target: object) -> str:
 def cors(**policy: Any) -> Callable[[T], T]:
     """Declare the CORS policy of a view function, a ``View`` class or a ``Blueprint``.
 
-    Takes the seven policy fields as keywords; each one set overrides the same field of the
+    Takes the policy fields as keywords; each one set overrides the same field of the
     enclosing blueprint and app, the others are inherited. ``cors(origins=[])`` turns CORS
     off for one view. Malformed values raise ``PreflightConfigError`` at once.
     """

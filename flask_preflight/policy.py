@@ -1,4 +1,4 @@
-"""The declared policy: its seven fields, their validation, and the merging of levels.
+"""The declared policy: its fields, their validation, and the merging of levels.
 
 A ``Policy`` is what one level declares (built-in defaults, app config, ``Preflight``
 keywords, a blueprint, a view); a field a level does not set is ``UNSET`` and inherited.

@@ -110,3 +110,11 @@ def test_cache_memory_has_a_fixed_bound() -> None:
     stored = sum(len(v) for key in cache for v in key if isinstance(v, str))
     assert stored <= ROUTE_CACHE_SIZE * MAX_CACHED_KEY_LENGTH
     assert MAX_CACHED_KEY_LENGTH < 4096  # so the whole cache holds under 4 MiB of text
+
+
+def test_the_readme_states_the_cache_bound() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"{ROUTE_CACHE_SIZE:,} ×\n  {MAX_CACHED_KEY_LENGTH:,} characters" in readme
+    assert f"a host over {MAX_CACHED_HOST_LENGTH} characters" in readme
