@@ -116,5 +116,6 @@ def test_the_readme_states_the_cache_bound() -> None:
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    assert f"{ROUTE_CACHE_SIZE:,} ×\n  {MAX_CACHED_KEY_LENGTH:,} characters" in readme
+    times = "\N{MULTIPLICATION SIGN}"
+    assert f"{ROUTE_CACHE_SIZE:,} {times}\n  {MAX_CACHED_KEY_LENGTH:,} characters" in readme
     assert f"a host over {MAX_CACHED_HOST_LENGTH} characters" in readme
