@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import e2e, memory, report
-from benchmarks.apps import BARE, FLASK_CORS, PREFLIGHT, Shape, available_contenders
+from benchmarks.apps import (
+    BARE,
+    BARE_MIDDLEWARE,
+    FLASK_CORS,
+    ORDER_CONTENDERS,
+    PREFLIGHT,
+    Shape,
+    available_contenders,
+)
 from benchmarks.micro import (
     ACTUAL_GET,
     BIG,
@@ -50,6 +58,11 @@ def build_suite(contenders: list[str]) -> Suite:
     suite = Suite()
     base = Shape()
     suite.add(BARE, base, PLAIN_GET)
+    if PREFLIGHT in contenders:
+        suite.add(BARE_MIDDLEWARE, base, PLAIN_GET)
+        for c in ORDER_CONTENDERS:
+            for kind in (ACTUAL_GET, PREFLIGHT_REQ, REFUSED):
+                suite.add(c, base, kind)
     for c in contenders:
         for kind in (ACTUAL_GET, PREFLIGHT_REQ, REFUSED, COMMAS, NAMES, BIG, NO_ORIGIN):
             if not (c == BARE and kind is NO_ORIGIN):
@@ -147,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         memory_note=memory_note,
         total_seconds=time.monotonic() - started,
     )
+    if PREFLIGHT in contenders:
+        text += report.render_order(suite)
     print()
     print(text)
     (out_dir / "results.md").write_text(text)

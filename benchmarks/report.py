@@ -105,6 +105,40 @@ def micro_rows(suite: Suite, contenders: list[str]) -> list[Row]:
     return rows
 
 
+def render_order(suite: Suite) -> str:
+    """P1-P3 of Flask-Preflight with WSGI middleware installed after and before it."""
+    from benchmarks.apps import BARE_MIDDLEWARE, ORDER_CONTENDERS, PREFLIGHT
+    from benchmarks.micro import ACTUAL_GET, PLAIN_GET, PREFLIGHT_REQ, REFUSED
+
+    reference = _ratio(suite, BARE_MIDDLEWARE, Shape(), PLAIN_GET)
+    lines = [
+        "",
+        "## Middleware order (P1-P3)",
+        "",
+        "The app with `ProxyFix(x_proto=1, x_host=1)` installed after `Preflight(app)`"
+        " (preflights answered in the wrapper) and before it (preflights answered inside"
+        " Flask's dispatch, from the first `before_request` hook). Ratios to the bare app's GET"
+        " behind the same middleware"
+        + ("" if reference is None else f" (itself {_fmt(reference)} of the bare GET)")
+        + "; the first column is Flask-Preflight without middleware, from the table above.",
+        "",
+        "| id | scenario | target | " + " | ".join((PREFLIGHT, *ORDER_CONTENDERS)) + " |",
+        "|---|---|---|" + "---:|" * (1 + len(ORDER_CONTENDERS)),
+    ]
+    targets = {"P1": "<= 1.05", "P2": "<= 0.10", "P3": "<= 0.10"}
+    for kind in (ACTUAL_GET, PREFLIGHT_REQ, REFUSED):
+        cells = []
+        for contender in (PREFLIGHT, *ORDER_CONTENDERS):
+            ratio = _ratio(suite, contender, Shape(), kind)
+            if ratio is not None and contender != PREFLIGHT and reference:
+                ratio /= reference
+            cells.append("n/a" if ratio is None else _fmt(ratio))
+        lines.append(
+            f"| {kind.key} | {kind.description} | {targets[kind.key]} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def p4_shapes() -> list[tuple[str, Shape, Shape]]:
     """(label, shape, baseline shape) for each scaled P4 point."""
     points = [(f"{n} routes", Shape(routes=n), BASE) for n in ROUTES[1:]]
