@@ -1,0 +1,26 @@
+"""Shared names for the integration tests: the origins every test plays, and helpers to
+read the one ``Vary`` header a response must carry."""
+
+from __future__ import annotations
+
+from werkzeug.test import TestResponse
+
+SHOP = "https://shop.example.com"
+ADMIN = "https://admin.example.com"
+EVIL = "https://evil.example.net"
+
+
+def vary_lines(response: TestResponse) -> list[str]:
+    """Every ``Vary`` header line of the response, as sent."""
+    return response.headers.getlist("Vary")
+
+
+def vary_fields(response: TestResponse) -> list[str]:
+    """The ``Vary`` field names, lowercased, in order, across all lines (duplicates kept,
+    so a test can assert each appears once)."""
+    return [
+        field.strip().lower()
+        for line in vary_lines(response)
+        for field in line.split(",")
+        if field.strip()
+    ]
