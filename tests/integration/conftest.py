@@ -3,6 +3,8 @@ read the one ``Vary`` header a response must carry."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.test import TestResponse
 
 SHOP = "https://shop.example.com"
@@ -24,3 +26,9 @@ def vary_fields(response: TestResponse) -> list[str]:
         for field in line.split(",")
         if field.strip()
     ]
+
+
+def json_of(response: TestResponse) -> Any:
+    """The response's JSON body; fails the test when it has none."""
+    assert response.is_json, response.get_data(as_text=True)
+    return response.get_json()

@@ -81,8 +81,8 @@ def test_one_vary_with_accept_encoding_and_origin_once(
 
 
 def test_compressed_body_is_intact() -> None:
-    response = make_app().test_client().get(
-        "/big", headers={"Accept-Encoding": "gzip", "Origin": SHOP}
+    response = (
+        make_app().test_client().get("/big", headers={"Accept-Encoding": "gzip", "Origin": SHOP})
     )
     assert response.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.get_data()).startswith(b'{"items":[0,1,2')

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from flask_preflight import Preflight
 
 from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, vary_lines
+from .conftest import ADMIN, EVIL, json_of, vary_lines
 
 
 def make_app() -> Flask:
@@ -51,7 +51,7 @@ def test_csrf_400_is_readable_and_the_token_works_cross_origin() -> None:
     }
     assert vary_lines(rejected) == ["Origin"]  # no session yet, so no "Vary: Cookie"
 
-    token = client.get("/csrf", headers={"Origin": ADMIN}).json["token"]
+    token = json_of(client.get("/csrf", headers={"Origin": ADMIN}))["token"]
     forged = client.post("/items", json={}, headers={"Origin": ADMIN, "X-CSRFToken": "x"})
     assert forged.status_code == 400
     assert cors_headers(forged)["access-control-allow-origin"] == ADMIN

@@ -16,7 +16,7 @@ from flask_jwt_extended import (
 from flask_preflight import Preflight
 
 from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, vary_fields
+from .conftest import ADMIN, EVIL, json_of, vary_fields
 
 
 def make_app(app_wide_hook: bool) -> Flask:
@@ -61,7 +61,7 @@ def check(app: Flask) -> None:
         "/items", headers={"Origin": ADMIN, "Authorization": "Bearer not-a-token"}
     )
     assert malformed.status_code == 422
-    assert "msg" in malformed.json
+    assert "msg" in json_of(malformed)
     assert cors_headers(malformed)["access-control-allow-origin"] == ADMIN
     assert cors_headers(client.get("/items", headers={"Origin": EVIL})) == {}
 
@@ -69,7 +69,7 @@ def check(app: Flask) -> None:
 def test_jwt_required() -> None:
     app = make_app(app_wide_hook=False)
     check(app)
-    token = app.test_client().post("/token").json["token"]
+    token = json_of(app.test_client().post("/token"))["token"]
     response = app.test_client().delete(
         "/items", headers={"Origin": ADMIN, "Authorization": f"Bearer {token}"}
     )

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
 
 from flask_preflight import Preflight
@@ -32,10 +33,11 @@ def make_app(app_wide_hook: bool) -> tuple[Flask, list[str]]:
     if app_wide_hook:
 
         @app.before_request
-        def require_login() -> object:
+        def require_login() -> ResponseReturnValue | None:
             hooks.append(request.method)
             if request.endpoint != "login" and not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                unauthorized: ResponseReturnValue = login_manager.unauthorized()
+                return unauthorized
             return None
 
     @app.post("/login")

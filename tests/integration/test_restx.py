@@ -12,7 +12,7 @@ from flask_restx import Api, Resource
 from flask_preflight import Preflight, cors
 
 from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, SHOP, vary_fields
+from .conftest import ADMIN, EVIL, SHOP, json_of, vary_fields
 
 
 def make_app() -> tuple[Flask, list[str]]:
@@ -97,7 +97,7 @@ def test_restx_json_errors_are_readable_cross_origin() -> None:
     client = app.test_client()
     missing = client.get("/todos/99", headers={"Origin": SHOP})
     assert missing.status_code == 404
-    assert "todo 99 does not exist" in missing.json["message"]
+    assert "todo 99 does not exist" in json_of(missing)["message"]
     assert cors_headers(missing)["access-control-allow-origin"] == SHOP
     unknown = client.get("/nothing/here", headers={"Origin": SHOP})
     assert unknown.status_code == 404
