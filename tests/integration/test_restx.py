@@ -189,3 +189,38 @@ def test_unknown_url_under_the_blueprint_api_follows_the_blueprint_policy() -> N
     preflight = send_preflight(client, "/api/nothing", SHOP, "DELETE")
     assert preflight.status_code == 204
     assert cors_headers(client.get("/elsewhere", headers={"Origin": SHOP})) == {}
+
+
+def test_resource_policy_narrows_the_api_decorators_policy() -> None:
+    """``Api(decorators=[cors(...)])`` is the API-wide policy, and a ``Resource`` class's own
+    ``@cors`` overrides it field by field. (It was silently ignored: the view function's
+    policy hid the class's, so an origin the resource excludes was granted.)"""
+    app = Flask(__name__)
+    api = Api(app, decorators=[cors(origins=[SHOP, ADMIN], expose_headers=["X-Version"])])
+
+    @api.route("/admin")
+    @cors(origins=[ADMIN], credentials=True)
+    class Admin(Resource):
+        def get(self) -> dict[str, str]:
+            return {"admin": "yes"}
+
+        def delete(self) -> tuple[str, int]:
+            return "", 204
+
+    @api.route("/public")
+    class Public(Resource):
+        def get(self) -> dict[str, str]:
+            return {"public": "yes"}
+
+    Preflight(app)
+    client = app.test_client()
+    assert cors_headers(client.get("/admin", headers={"Origin": SHOP})) == {}
+    assert send_preflight(client, "/admin", SHOP, "DELETE").status_code == 403
+    assert cors_headers(client.get("/admin", headers={"Origin": ADMIN})) == {
+        "access-control-allow-origin": ADMIN,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-version",  # inherited from the API-wide policy
+    }
+    assert send_preflight(client, "/admin", ADMIN, "DELETE").status_code == 204
+    public = client.get("/public", headers={"Origin": SHOP})
+    assert cors_headers(public)["access-control-allow-origin"] == SHOP
