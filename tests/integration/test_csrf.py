@@ -9,10 +9,10 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from flask_preflight import Preflight
 
 from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, json_of, vary_lines
+from .conftest import ADMIN, EVIL, assert_vary_merged, json_of, vary_lines
 
 
-def make_app() -> Flask:
+def make_app(with_preflight: bool = True) -> Flask:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "integration-test-secret"
     CSRFProtect(app)
@@ -25,7 +25,8 @@ def make_app() -> Flask:
     def items() -> dict[str, bool]:
         return {"created": True}
 
-    Preflight(app, origins=[ADMIN], credentials=True)
+    if with_preflight:
+        Preflight(app, origins=[ADMIN], credentials=True)
     return app
 
 
@@ -51,11 +52,15 @@ def test_csrf_400_is_readable_and_the_token_works_cross_origin() -> None:
     }
     assert vary_lines(rejected) == ["Origin"]  # no session yet, so no "Vary: Cookie"
 
-    token = json_of(client.get("/csrf", headers={"Origin": ADMIN}))["token"]
+    issued = client.get("/csrf", headers={"Origin": ADMIN})
+    assert vary_lines(issued) == ["Cookie, Origin"]  # the session was written: one line
+    token = json_of(issued)["token"]
     forged = client.post("/items", json={}, headers={"Origin": ADMIN, "X-CSRFToken": "x"})
     assert forged.status_code == 400
     assert cors_headers(forged)["access-control-allow-origin"] == ADMIN
-    assert vary_lines(forged) == ["Cookie, Origin"]  # the session was read: one line
+    bare = make_app(with_preflight=False).test_client()  # the same app, the same requests
+    bare.get("/csrf")
+    assert_vary_merged(forged, bare.post("/items", json={}, headers={"X-CSRFToken": "x"}))
     accepted = client.post("/items", json={}, headers={"Origin": ADMIN, "X-CSRFToken": token})
     assert accepted.status_code == 200, accepted.get_data(as_text=True)
     assert cors_headers(accepted)["access-control-allow-origin"] == ADMIN

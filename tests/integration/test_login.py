@@ -11,7 +11,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from flask_preflight import Preflight
 
 from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, vary_lines
+from .conftest import ADMIN, EVIL, assert_vary_merged, json_of, vary_lines
 
 
 class User(UserMixin):
@@ -19,7 +19,7 @@ class User(UserMixin):
         self.id = user_id
 
 
-def make_app(app_wide_hook: bool) -> tuple[Flask, list[str]]:
+def make_app(app_wide_hook: bool, with_preflight: bool = True) -> tuple[Flask, list[str]]:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "integration-test-secret"
     login_manager = LoginManager()
@@ -50,13 +50,15 @@ def make_app(app_wide_hook: bool) -> tuple[Flask, list[str]]:
     def me() -> dict[str, str]:
         return {"user": current_user.id}
 
-    Preflight(app, origins=[ADMIN], credentials=True)
+    if with_preflight:
+        Preflight(app, origins=[ADMIN], credentials=True)
     return app, hooks
 
 
 def check(app_wide_hook: bool) -> None:
     app, hooks = make_app(app_wide_hook)
     client = app.test_client()
+    bare = make_app(app_wide_hook, with_preflight=False)[0].test_client()  # same requests
     # Browsers send preflights without cookies: granted, without a session.
     preflight = send_preflight(client, "/me", ADMIN, "PUT", "content-type")
     assert preflight.status_code == 204
@@ -68,18 +70,21 @@ def check(app_wide_hook: bool) -> None:
     # The 401 is readable, and Flask's "Vary: Cookie" and Origin share one line.
     unauthorized = client.get("/me", headers={"Origin": ADMIN})
     assert unauthorized.status_code == 401
+    assert_vary_merged(unauthorized, bare.get("/me", headers={"Origin": ADMIN}))
     assert cors_headers(unauthorized) == {
         "access-control-allow-origin": ADMIN,
         "access-control-allow-credentials": "true",
     }
-    assert vary_lines(unauthorized) == ["Cookie, Origin"]
 
     # Logged in with the session cookie, the credentialed request is read.
-    assert client.post("/login", headers={"Origin": ADMIN}).status_code == 200
+    login = client.post("/login", headers={"Origin": ADMIN})
+    assert login.status_code == 200
+    assert vary_lines(login) == ["Cookie, Origin"]  # the session was written: every Flask
+    bare.post("/login")
     me = client.put("/me", headers={"Origin": ADMIN})
-    assert me.json == {"user": "alice"}
+    assert json_of(me) == {"user": "alice"}
     assert cors_headers(me)["access-control-allow-origin"] == ADMIN
-    assert vary_lines(me) == ["Cookie, Origin"]
+    assert_vary_merged(me, bare.put("/me", headers={"Origin": ADMIN}))
     assert cors_headers(client.get("/me", headers={"Origin": EVIL})) == {}
 
 
