@@ -37,12 +37,13 @@ STARTUP_SECONDS = 30.0
 class Server:
     name: str
     port: int
+    prefix: str
 
     def closes_after(self, response: http.client.HTTPResponse) -> bool:
         """Whether this server closes the connection after ``response``, by its own rules."""
         if self.name == "gunicorn-sync":
             return True
-        if self.name == "waitress":
+        if self.name.startswith("waitress"):
             return response.getheader("Content-Length") is None
         return False
 
@@ -67,7 +68,10 @@ COMMANDS = {
         "--bind",
     ],
     "waitress": ["-m", "waitress", "--threads", "4", "--listen"],
+    # Mounted under a prefix, as waitress documents it: SCRIPT_NAME=/app, PATH_INFO the rest.
+    "waitress-prefix": ["-m", "waitress", "--threads", "4", "--url-prefix=/app", "--listen"],
 }
+PREFIXES = {"waitress-prefix": "/app"}
 
 
 def wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -109,16 +113,20 @@ def server(
         )
     try:
         wait_until_listening(process, port, log)
-        yield Server(name, port)
+        yield Server(name, port, PREFIXES.get(name, ""))
     finally:
         stop(process)
     assert process.returncode is not None
 
 
 def exchange(
-    connection: http.client.HTTPConnection, method: str, path: str, headers: dict[str, str]
+    server: Server,
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    headers: dict[str, str],
 ) -> tuple[http.client.HTTPResponse, bytes]:
-    connection.request(method, path, headers=headers)
+    connection.request(method, server.prefix + path, headers=headers)
     response = connection.getresponse()
     return response, response.read()
 
@@ -131,9 +139,11 @@ def test_servers_own_rule_for_closing_connections(server: Server) -> None:
     """The rule ``closes_after`` states, shown on the app's own 204 and 200."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     for method, status in (("DELETE", 204), ("GET", 200)):
-        response, _ = exchange(connection, method, "/items/9", {"Origin": SHOP})
+        response, _ = exchange(server, connection, method, "/items/9", {"Origin": SHOP})
         assert (response.status, acao(response)) == (status, SHOP)
-        expected = server.name == "gunicorn-sync" or (server.name == "waitress" and status == 204)
+        expected = server.name == "gunicorn-sync" or (
+            server.name.startswith("waitress") and status == 204
+        )
         assert response.will_close == expected, (method, status)
     connection.close()
 
@@ -161,7 +171,7 @@ def test_one_connection_carries_preflights_and_actual_responses(server: Server) 
     ]
     seen = []
     for method, path, headers in steps:
-        response, body = exchange(connection, method, path, headers)
+        response, body = exchange(server, connection, method, path, headers)
         seen.append((response.status, acao(response), body))
         assert "Origin" in (response.getheader("Vary") or ""), (method, path)
         assert response.will_close == server.closes_after(response), (method, path)
@@ -213,7 +223,7 @@ def speak_for(server: Server, thread: int) -> list[str]:
                     "Access-Control-Request-Method": "PUT",
                     "Access-Control-Request-Headers": f"x-{tag}",
                 }
-                response, _ = exchange(connection, "OPTIONS", "/items/1", headers)
+                response, _ = exchange(server, connection, "OPTIONS", "/items/1", headers)
                 got = (
                     response.status,
                     acao(response),
@@ -222,13 +232,13 @@ def speak_for(server: Server, thread: int) -> list[str]:
                 want = (204, origin, f"x-{tag}")
             elif kind == 1:
                 response, body = exchange(
-                    connection, "PUT", f"/items/{i}", {"Origin": origin, "X-Req": tag}
+                    server, connection, "PUT", f"/items/{i}", {"Origin": origin, "X-Req": tag}
                 )
                 got = (response.status, acao(response), response.getheader("X-Req"), body)
                 want = (200, origin, tag, f'{{"id":{i},"method":"PUT"}}\n'.encode())
             else:
                 response, body = exchange(
-                    connection, "GET", "/stream", {"Origin": origin, "X-Req": tag}
+                    server, connection, "GET", "/stream", {"Origin": origin, "X-Req": tag}
                 )
                 got = (response.status, acao(response), body)
                 want = (200, origin, f"req={tag};0;1;2".encode())
