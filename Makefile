@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint bench bench-smoke clean
+.PHONY: example test lint bench bench-smoke matrix matrix-lowest matrix-newest clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,47 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks --smoke
 
+# The version matrix: the unit, hostile and integration suites (not the browser suite) on
+# the lowest versions setup.cfg declares (python_requires and the Flask/Werkzeug bounds,
+# read from it) and on Python 3.13 with the newest Flask, each in its own virtual
+# environment. `make test` is the full run.
+MATRIX_TESTS := tests --ignore=tests/browser -q -p no:cacheprovider
+LOWEST_PYTHON = $(shell sed -n 's/^python_requires = >=//p' setup.cfg)
+NEWEST_PYTHON := 3.13
+# Integration test files a leg cannot run, each with its reason: the one place to exclude
+# one. Empty: every library of the test extra installs and passes on both legs.
+MATRIX_EXCLUDE_LOWEST :=
+MATRIX_EXCLUDE_NEWEST :=
+# An interpreter of version $(1): pythonX.Y on PATH if it runs, else pyenv's install of it.
+find_python = $(firstword $(foreach c,python$(1) $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1)),$(shell $(c) -c 'import sys; print(sys.executable)' 2>/dev/null)))
+show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.version.split()[0], "Flask", m.version("flask"), "Werkzeug", m.version("werkzeug"))'
+
+.venv-lowest/.installed: setup.cfg pyproject.toml
+	@test -n "$(call find_python,$(LOWEST_PYTHON))" || { echo "python$(LOWEST_PYTHON) not found (PATH or pyenv)"; exit 1; }
+	rm -rf .venv-lowest
+	$(call find_python,$(LOWEST_PYTHON)) -m venv .venv-lowest
+	sed -n 's/^ *\(Flask\|Werkzeug\)>=\(.*\)/\1==\2/p' setup.cfg > .venv-lowest/constraints.txt
+	.venv-lowest/bin/pip install --quiet --upgrade pip
+	.venv-lowest/bin/pip install --quiet -c .venv-lowest/constraints.txt -e '.[test]'
+	touch $@
+
+.venv-newest/.installed: setup.cfg pyproject.toml
+	@test -n "$(call find_python,$(NEWEST_PYTHON))" || { echo "python$(NEWEST_PYTHON) not found (PATH or pyenv)"; exit 1; }
+	rm -rf .venv-newest
+	$(call find_python,$(NEWEST_PYTHON)) -m venv .venv-newest
+	.venv-newest/bin/pip install --quiet --upgrade pip
+	.venv-newest/bin/pip install --quiet --upgrade -e '.[test]' Flask Werkzeug
+	touch $@
+
+matrix-lowest: .venv-lowest/.installed
+	.venv-lowest/bin/python $(show_versions)
+	.venv-lowest/bin/python -m pytest $(MATRIX_TESTS) $(addprefix --ignore=,$(MATRIX_EXCLUDE_LOWEST))
+
+matrix-newest: .venv-newest/.installed
+	.venv-newest/bin/python $(show_versions)
+	.venv-newest/bin/python -m pytest $(MATRIX_TESTS) $(addprefix --ignore=,$(MATRIX_EXCLUDE_NEWEST))
+
+matrix: matrix-lowest matrix-newest
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache

@@ -124,9 +124,12 @@ class PreflightState:
                 if policy is not None:
                     levels.append(policy)
         view = self.app.view_functions.get(endpoint)
-        policy = policy_of(view) or policy_of(getattr(view, "view_class", None))
-        if policy is not None:
-            levels.append(policy)
+        # A View class's policy overrides one given to its view function (by a decorator
+        # applied to every view, such as flask-restx's ``Api(decorators=[cors(...)])``).
+        for target in (view, getattr(view, "view_class", None)):
+            policy = policy_of(target)
+            if policy is not None and all(policy is not level for level in levels):
+                levels.append(policy)
         return levels
 
     def _compile(self, endpoint: str | None) -> tuple[CompiledPolicy | None, list[Problem]]:

@@ -340,6 +340,11 @@ def test_private_network_only_on_preflights_and_when_enabled(app: Flask) -> None
 # Everything at once, generated
 # --------------------------------------------------------------------------------------------
 
+
+def has_no_surrogate(text: str) -> bool:
+    return not any("\ud800" <= char <= "\udfff" for char in text)
+
+
 # Any code point, surrogates and controls included, and ASCII-heavy so tokens come up often.
 raw_text = st.one_of(
     st.text(st.characters(codec=None, categories=None), max_size=40),
@@ -351,7 +356,9 @@ raw_text = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     method=st.sampled_from(["OPTIONS", "GET", "PUT", "patch", "OPTIONS"]),
-    path=st.one_of(st.just("/r"), raw_text.map(lambda t: "/" + t)),
+    # Paths go through Werkzeug's EnvironBuilder, which cannot encode lone surrogates (no
+    # server passes one: WSGI paths are latin-1 decoded bytes); headers are copied verbatim.
+    path=st.one_of(st.just("/r"), raw_text.filter(has_no_surrogate).map(lambda t: "/" + t)),
     origin=st.one_of(st.none(), raw_text),
     acrm=st.one_of(st.none(), raw_text),
     acrh=st.one_of(st.none(), raw_text),
