@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask
 
 from .policy import Policy, declare_policy
+from .unregistered import watch
 
 POLICY_ATTRIBUTE = "_flask_preflight_policy"
 
@@ -59,6 +60,7 @@ def cors(**policy: Any) -> Callable[[T], T]:
                 "merge the two into one cors(...) call"
             )
         setattr(target, POLICY_ATTRIBUTE, declare_policy(_describe_target(target), policy))
+        watch(target)  # a WARNING if its app never registers Preflight
         return target
 
     return apply

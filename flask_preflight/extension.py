@@ -399,9 +399,6 @@ class Preflight:
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         app.wsgi_app = preflight_middleware(app.wsgi_app, state)  # type: ignore[assignment,method-assign]
-        from .cli import preflight_cli  # here: the CLI imports this module
-
-        app.cli.add_command(preflight_cli)
 
 
 def get_state(app: Flask) -> PreflightState:
