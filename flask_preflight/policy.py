@@ -133,8 +133,6 @@ def _validate_origins(value: object) -> tuple[tuple[OriginSpec, ...], list[str]]
         if isinstance(item, str):
             if item in (ANY_ORIGIN, NULL_ORIGIN):
                 specs.append(item)
-            elif "," in item:
-                errors.append(f"{item!r} holds {_several_in_one(item)}")
             else:
                 try:
                     specs.append(parse_origin(item).serialize())

@@ -152,6 +152,8 @@ def test_check_credentials_against_a_view_without_them(app: Flask) -> None:
         (["x", "--origin", "https://a.example.com"], "give the path"),
         (["/x"], "Missing option '--origin'"),
         (["/x", "--origin", "https://a.example.com", "--header", "Cookie: a=b"], "forbid"),
+        (["/x", "--origin", "http://localhost:3000 "], "whitespace around it"),
+        (["/x", "--origin", "localhost:3000"], "e.g. 'http://localhost:3000'"),
     ],
 )
 def test_check_bad_usage_exits_2(app: Flask, args: list[str], message: str) -> None:

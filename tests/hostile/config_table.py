@@ -404,12 +404,70 @@ REJECTED: tuple[Rejected, ...] = (
         says=(
             (
                 "@cors(...): origins='https://a.example.com, https://b.example.com': "
-                "'https://a.example.com, https://b.example.com' holds several values in one "
-                "string: pass a list, ['https://a.example.com', 'https://b.example.com']"
+                "'https://a.example.com, https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']"
             ),
         ),
         fields=(("origins", "'https://a.example.com, https://b.example.com'"),),
         fix="Pass a list.",
+    ),
+    Rejected(
+        'cors(origins=["https://a.example.com https://b.example.com"])',
+        says=(
+            (
+                "@cors(...): origins=['https://a.example.com https://b.example.com']: "
+                "'https://a.example.com https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']"
+            ),
+        ),
+        fields=(("origins", "['https://a.example.com https://b.example.com']"),),
+        fix="Pass a list, one origin per item.",
+    ),
+    Rejected(
+        'cors(origins=["https://a.example.com;https://b.example.com"])',
+        says=(
+            (
+                "@cors(...): origins=['https://a.example.com;https://b.example.com']: "
+                "'https://a.example.com;https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']"
+            ),
+        ),
+        fields=(("origins", "['https://a.example.com;https://b.example.com']"),),
+        fix="Pass a list, one origin per item.",
+    ),
+    Rejected(
+        'cors(origins=["http://localhost:3000 "])',
+        says=(
+            (
+                "@cors(...): origins=['http://localhost:3000 ']: 'http://localhost:3000 ' has "
+                "whitespace around it, which an origin never carries: use 'http://localhost:3000'"
+            ),
+        ),
+        fields=(("origins", "['http://localhost:3000 ']"),),
+        fix="Strip the whitespace (often from a config file or an environment variable).",
+    ),
+    Rejected(
+        'cors(origins=[" https://app.example.com"])',
+        says=(
+            (
+                "@cors(...): origins=[' https://app.example.com']: ' https://app.example.com' "
+                "has whitespace around it, which an origin never carries: "
+                "use 'https://app.example.com'"
+            ),
+        ),
+        fields=(("origins", "[' https://app.example.com']"),),
+        fix="Strip the whitespace.",
+    ),
+    Rejected(
+        'cors(origins=["localhost:3000"])',
+        says=(
+            (
+                "@cors(...): origins=['localhost:3000']: 'localhost:3000' has no scheme: write "
+                "it as the browser sends it, e.g. 'http://localhost:3000'"
+            ),
+        ),
+        fields=(("origins", "['localhost:3000']"),),
+        fix="Add the scheme the page is served with: local development servers use `http://`.",
     ),
     Rejected(
         "cors(origins=[42])",
