@@ -67,6 +67,10 @@ CONFIG_KEY2 = """\
 app.config["PREFLIGHT_CREDENTAILS"] = True
 Preflight(app)
 """
+CONFIG_KEY4 = """\
+app.config["PREFLIGHT_SUPPORTS_CREDENTIALS"] = True
+Preflight(app)
+"""
 CONFIG_KEY3 = """\
 app.config["PREFLIGHT_MAX_AGE"] = -1
 Preflight(app)
@@ -671,6 +675,70 @@ REJECTED: tuple[Rejected, ...] = (
         fields=(("max_age", "-1"),),
         fix="As for `max_age=-1`.",
         run=CONFIG_KEY3,
+    ),
+    Rejected(
+        'Preflight(app, resources={r"/api/*": {"origins": "https://app.example.com"}})',
+        says=(
+            (
+                "Preflight(...): resources={'/api/*': {'origins': 'https://app.example.com'}}: "
+                "unknown field; 'resources' is a flask-cors option with no equivalent here: "
+                "policies are set per view or blueprint with cors(...), not by URL pattern "
+                "(or use flask_preflight.compat, which takes flask-cors's options as they are)"
+            ),
+        ),
+        fields=(("resources", "{'/api/*': {'origins': 'https://app.example.com'}}"),),
+        fix=(
+            "Put `cors(...)` on the blueprint that serves `/api` (or its views), or switch the "
+            "import to `flask_preflight.compat` to keep flask-cors's `resources`."
+        ),
+    ),
+    Rejected(
+        'cors(origins="https://app.example.com", supports_credentials=True)',
+        says=(
+            (
+                "@cors(...): supports_credentials=True: unknown field; 'supports_credentials' "
+                "is flask-cors's name: use 'credentials'"
+            ),
+        ),
+        fields=(("supports_credentials", "True"),),
+        fix="Write `credentials=True`.",
+    ),
+    Rejected(
+        "cors(allow_private_network=True)",
+        says=(
+            (
+                "@cors(...): allow_private_network=True: unknown field; "
+                "'allow_private_network' is flask-cors's name: use 'private_network'"
+            ),
+        ),
+        fields=(("allow_private_network", "True"),),
+        fix="Write `private_network=True`.",
+    ),
+    Rejected(
+        'Preflight(app, origins="*", send_wildcard=True)',
+        says=(
+            (
+                "Preflight(...): send_wildcard=True: unknown field; 'send_wildcard' is a "
+                "flask-cors option with no equivalent here: origins='*' answers with a literal "
+                "'*', other policies echo the allowed origin (or use flask_preflight.compat, "
+                "which takes flask-cors's options as they are)"
+            ),
+        ),
+        fields=(("send_wildcard", "True"),),
+        fix='Drop it: `origins="*"` already answers with `*`.',
+    ),
+    Rejected(
+        'app.config["PREFLIGHT_SUPPORTS_CREDENTIALS"] = True',
+        says=(
+            (
+                "app.config: PREFLIGHT_SUPPORTS_CREDENTIALS=True: unknown config key; "
+                "'PREFLIGHT_SUPPORTS_CREDENTIALS' is flask-cors's name: "
+                "use 'PREFLIGHT_CREDENTIALS'"
+            ),
+        ),
+        fields=(("PREFLIGHT_SUPPORTS_CREDENTIALS", "True"),),
+        fix="Spell it `PREFLIGHT_CREDENTIALS`.",
+        run=CONFIG_KEY4,
     ),
     Rejected(
         (
