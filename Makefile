@@ -1,33 +1,38 @@
-# Every target sets up what it needs: a local virtual environment in .venv,
-# rebuilt when setup.cfg changes.
+# Every target sets up what it needs in a local virtual environment (.venv): the package
+# itself (editable, with Flask) and only the extras that target uses, each step redone when
+# setup.cfg or pyproject.toml changes. `make example` installs Flask and the package only.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
-.PHONY: example test lint bench bench-smoke matrix matrix-lowest matrix-newest clean
+.PHONY: example test lint bench bench-smoke package matrix matrix-lowest matrix-newest clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(VENV)/.base: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,dev,bench]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $@
 
-example: $(STAMP)
+# .venv/.test, .venv/.dev, .venv/.bench: the package with that extra of setup.cfg.
+$(VENV)/.test $(VENV)/.dev $(VENV)/.bench: $(VENV)/.%: $(VENV)/.base
+	$(BIN)/pip install --quiet -e '.[$*]'
+	touch $@
+
+example: $(VENV)/.base
 	$(BIN)/python -m examples.spa
 
-test: $(STAMP)
+test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict flask_preflight
 
-bench: $(STAMP)
+bench: $(VENV)/.bench
 	$(BIN)/python -m benchmarks
 
-bench-smoke: $(STAMP)
+bench-smoke: $(VENV)/.bench
 	$(BIN)/python -m benchmarks --smoke
 
 # The version matrix: the unit, hostile and integration suites (not the browser suite) on
@@ -72,5 +77,10 @@ matrix-newest: .venv-newest/.installed
 
 matrix: matrix-lowest matrix-newest
 
+# Build the sdist and wheel, twine-check them, check the wheel's files, install the wheel in
+# a clean venv and run the README's quick start from it, and run the tests from the sdist.
+package: $(VENV)/.dev
+	$(BIN)/python scripts/check_package.py
+
 clean:
-	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -2,27 +2,35 @@
 
 - ``flask preflight routes [--endpoint E] [--json]``: one row per URL rule and method, with
   the effective value of each field and the level it came from.
-- ``flask preflight check URL --origin O [--method M] [--header H ...] [--credentials]``:
-  sends what a browser would through the app's own WSGI callable (the code that answers
-  real requests) and prints each check the browser makes, then the verdict. Exit status 0
-  when allowed, 1 when refused, 2 on bad usage.
+- ``flask preflight check URL --origin O [--method M] [--header H ...] [--credentials]
+  [--run-view]``: sends the preflight a browser would through the app's own WSGI callable
+  (preflights never reach a view), reads the actual request's CORS headers from the
+  endpoint's policy, and prints each check the browser makes, then the verdict. No view
+  runs unless ``--run-view`` asks to send the actual request too. Exit status 0 when
+  allowed, 1 when refused (or the app has no ``Preflight``), 2 on bad usage.
+
+The commands are registered on every app through the ``flask.commands`` entry point, so
+they can say when an app has no ``Preflight(app)``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask.testing import EnvironBuilder
 
-from .extension import APP_LEVEL, get_state
+from .extension import APP_LEVEL, PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy
-from .testing import browser_request
+from .routing import Route
+from .testing import Verdict, browser_request, normalize_method
+from .unregistered import is_registered
 
 preflight_cli = AppGroup("preflight", help="Show and check the app's CORS policies.")
 
@@ -45,9 +53,20 @@ def _render(value: Any) -> Any:
     return value
 
 
+def _state() -> PreflightState:
+    """The current app's state, or a clear error when it has no ``Preflight``."""
+    if not is_registered(current_app):
+        raise click.ClickException(
+            f"this app ({current_app.name!r}) has no Preflight(app), so its cors() policies "
+            "do nothing: call Preflight(app) (or preflight.init_app(app)) where the app is "
+            "created"
+        )
+    return get_state(current_app)
+
+
 def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
     """One row per URL rule and method, with each field's value and source."""
-    state = get_state(current_app)
+    state = _state()
     rows: list[dict[str, Any]] = []
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
@@ -84,6 +103,8 @@ def _cell(row: dict[str, Any], name: str) -> str:
     value = row[name]["value"]
     if isinstance(value, list):
         text = ", ".join(str(item) for item in value) or "(none)"
+    elif name == "methods" and value == "*":
+        text = "* (the route's)"
     elif value is True:
         text = "yes"
     elif value is False:
@@ -100,11 +121,12 @@ def _cell(row: dict[str, Any], name: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def routes_command(endpoint: str | None, as_json: bool) -> None:
     """Show every route's effective CORS policy and where each value came from."""
+    state = _state()
     rows = policy_rows(endpoint)
     if endpoint is not None and not rows:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
-        app_policy = get_state(current_app).policy_for(APP_LEVEL)
+        app_policy = state.policy_for(APP_LEVEL)
         click.echo(
             json.dumps(
                 {"routes": rows, "unrouted": {"origins": _render(app_policy.effective.origins)}},
@@ -117,6 +139,7 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
         ("METHOD", lambda row: row["method"]),
         ("ENDPOINT", lambda row: row["endpoint"]),
         ("CORS", lambda row: "yes" if row["cors"] else "no"),
+        ("CORS METHODS", lambda row: _cell(row, "methods")),
         ("ORIGINS", lambda row: _cell(row, "origins")),
         ("CREDENTIALS", lambda row: _cell(row, "credentials")),
         ("ALLOW HEADERS", lambda row: _cell(row, "allow_headers")),
@@ -128,8 +151,9 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     for line in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
-    click.echo("\nValues in [brackets] say where each one was set. Without a matching route")
-    click.echo("(404, 405), the app-level policy applies.")
+    click.echo("\nCORS is 'yes' when the policy allows some origin and its CORS METHODS include")
+    click.echo("the row's METHOD. Values in [brackets] say where each one was set. Without a")
+    click.echo("matching route (404, 405), the app-level policy applies.")
 
 
 def _parse_header(text: str) -> tuple[str, str]:
@@ -149,10 +173,26 @@ def _parse_header(text: str) -> tuple[str, str]:
     help="A request header the page sets (repeatable).",
 )
 @click.option("--credentials", is_flag=True, help='As fetch(..., {credentials: "include"}).')
+@click.option(
+    "--run-view",
+    is_flag=True,
+    help="Also send the actual request through the app: this RUNS THE VIEW, with its side "
+    "effects (a DELETE deletes). Without it, no view runs: the actual request's CORS headers "
+    "come from the endpoint's policy.",
+)
 def check_command(
-    url: str, origin: str, method: str, headers: tuple[str, ...], credentials: bool
+    url: str,
+    origin: str,
+    method: str,
+    headers: tuple[str, ...],
+    credentials: bool,
+    run_view: bool,
 ) -> None:
-    """Would a page at ORIGIN be allowed to call URL? Prints each browser check."""
+    """Would a page at ORIGIN be allowed to call URL? Prints each browser check.
+
+    Runs no view unless --run-view is given.
+    """
+    state = _state()
     if origin != "null":
         try:
             normalized = parse_origin(origin).serialize()
@@ -173,9 +213,12 @@ def check_command(
             origin=origin,
             headers=parsed_headers,
             credentials=credentials,
+            run_view=run_view,
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    method = normalize_method(method)
+    route = _route(state, url, method)
 
     click.echo(
         f"Request: {method} {url} from {origin}" + (" with credentials" if credentials else "")
@@ -186,9 +229,11 @@ def check_command(
             click.echo(f"  {name}: {value}")
     if verdict.response is not None:
         click.echo(f"Response: {verdict.response.status}")
-        for name, value in verdict.response.headers.items():
-            if name.lower().startswith("access-control-") or name.lower() == "vary":
-                click.echo(f"  {name}: {value}")
+        _echo_cors_headers(verdict.response.headers.items())
+    elif verdict.policy_headers is not None:
+        click.echo("Response: not sent, so no view ran (--run-view sends it and runs the view)")
+        click.echo(f"  CORS headers from the policy of {_describe_route(route)}:")
+        _echo_cors_headers(verdict.policy_headers.items(), empty="  (none)")
     click.echo("Checks:")
     for step in verdict.steps:
         click.echo(f"  {step}")
@@ -196,16 +241,64 @@ def check_command(
         click.echo("Verdict: allowed")
         return
     click.echo("Verdict: refused by the browser")
-    click.echo(_advice(verdict.failure.check if verdict.failure else "", credentials))
+    click.echo(_advice(verdict, route, url, method))
     raise SystemExit(1)
 
 
-def _advice(check: str, credentials: bool) -> str:
+def _echo_cors_headers(items: Iterable[tuple[str, str]], empty: str | None = None) -> None:
+    shown = [
+        (name, value)
+        for name, value in items
+        if name.lower().startswith("access-control-") or name.lower() == "vary"
+    ]
+    for name, value in shown:
+        click.echo(f"  {name}: {value}")
+    if not shown and empty is not None:
+        click.echo(f"  {empty}")
+
+
+def _route(state: PreflightState, url: str, method: str) -> Route | str | None:
+    """Where the app routes ``method url``: a ``Route``, a string when no rule at the URL
+    accepts the method (405), or ``None`` when no rule matches (404, redirect)."""
+    environ = EnvironBuilder(current_app, url, method=method).get_environ()
+    return state.route(environ, method.upper())
+
+
+def _describe_route(route: Route | str | None) -> str:
+    if isinstance(route, Route) and route.matched:
+        return f"endpoint {route.endpoint!r}"
+    if isinstance(route, Route) and route.endpoint is not None:
+        return describe_key(route.endpoint)
+    return "the app level (no route serves this request)"
+
+
+def _advice(verdict: Verdict, route: Route | str | None, url: str, method: str) -> str:
+    failure = verdict.failure
+    check = failure.check if failure is not None else ""
+    detail = failure.detail if failure is not None else ""
+    if route is None or (isinstance(route, Route) and not route.matched and failure is not None):
+        return (
+            f"Fix: no route of this app matches {url} (Flask answers it with a 404 or a "
+            "redirect; a 404 is readable only when the policy owning the path admits the "
+            "request): check the URL against `flask preflight routes`."
+        )
+    if isinstance(route, str):
+        return (
+            f"Fix: no route at {url} accepts the method {method}, and no CORS policy can "
+            "allow a method the URL does not accept: add it to the route's methods, or call "
+            "the URL that serves it (see `flask preflight routes`)."
+        )
     if check == "preflight status":
-        return "Fix: the preflight's refusal above names the policy field to change."
+        if "to allow it, change " in detail:
+            return "Fix: the preflight's refusal above names the policy field to change."
+        return (
+            "Fix: the preflight's refusal above says what is wrong with the request itself; "
+            "no policy field can allow it as it is."
+        )
     if check == "CORS check":
-        hint = "add the origin to the endpoint's `origins`"
-        if credentials:
-            hint += " and set credentials=True"
+        if "Access-Control-Allow-Credentials" in detail:
+            hint = f"set credentials=True in the policy of {describe_key(route.endpoint)}"
+        else:
+            hint = f"add the origin to the `origins` of {describe_key(route.endpoint)}"
         return f"Fix: {hint} (see `flask preflight routes`)."
     return "Fix: see the failed check above and `flask preflight routes`."

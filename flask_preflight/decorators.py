@@ -15,6 +15,7 @@ from flask import Blueprint, Flask
 
 from .policy import Policy, declare_policy
 from .routing import remember_url_prefix
+from .unregistered import watch
 
 logger = logging.getLogger("flask_preflight")
 
@@ -73,6 +74,7 @@ def cors(**policy: Any) -> Callable[[T], T]:
                 )
             else:
                 target.record(remember_url_prefix)
+        watch(target)  # a WARNING if its app never registers Preflight
         return target
 
     return apply

@@ -67,7 +67,7 @@ from .preflight import (
     escape,
     preflight_vary,
 )
-from .routing import WEBSOCKET_UPGRADE, Resolution, Router, owner_key
+from .routing import WEBSOCKET_UPGRADE, Resolution, Route, Router, owner_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -284,6 +284,19 @@ class PreflightState:
 
     # --- actual requests ------------------------------------------------------------------
 
+    def routed_endpoint(self, environ: WSGIEnvironment) -> str | None:
+        """The policy key of the actual request ``environ`` describes, routed outside any
+        request (for the testing helper and the CLI): its endpoint, else the blueprint
+        owning its path, else the app level."""
+        route = self.route(environ, str(environ.get("REQUEST_METHOD", "")).upper())
+        if isinstance(route, Route):
+            return route.endpoint
+        try:
+            app = self.app
+            return self.router.owner_of(app.create_url_adapter(app.request_class(environ)))
+        except Exception:
+            return APP_LEVEL
+
     def unrouted_key(self, ctx: RequestContext) -> str | None:
         """The policy key of a request no rule of this app matched (404, 405, redirect):
         the blueprint owning its path, else the app level."""
@@ -499,9 +512,6 @@ class Preflight:
         if not direct:
             _put_first(app, state._answer_in_flask)
         app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
-        from .cli import preflight_cli  # here: the CLI imports this module
-
-        app.cli.add_command(preflight_cli)
 
 
 def get_state(app: Flask) -> PreflightState:

@@ -120,6 +120,7 @@ def parse_origin(spec: str) -> ParsedOrigin:
 
     Raises ``OriginError`` with the fixed form to use where one can be suggested.
     """
+    _check_whole_value(spec)
     if spec.lower() == NULL_ORIGIN:
         raise OriginError(
             f"{spec!r} is not how browsers write the null origin: write 'null' (lowercase)"
@@ -127,7 +128,7 @@ def parse_origin(spec: str) -> ParsedOrigin:
     if "://" not in spec:
         raise OriginError(
             f"{spec!r} has no scheme: write it as the browser sends it, "
-            f"e.g. 'https://{spec.strip('/')}'"
+            f"e.g. '{_likely_scheme(spec)}://{spec.strip('/')}'"
         )
     scheme, rest = spec.split("://", 1)
     scheme = scheme.lower()
@@ -492,3 +493,38 @@ def insecure_regex_example(regex: re.Pattern[str]) -> str | None:
         if regex.fullmatch(candidate) and is_cleartext_origin(candidate_scheme, host):
             return candidate
     return None
+
+
+# --- hints for values that are not one origin ------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _check_whole_value(spec: str) -> None:
+    """Catch what is wrong with the value as a whole before parsing it as one origin:
+    several origins in one string, or whitespace around it."""
+    parts = [part for part in _SEPARATORS.split(spec) if part]
+    separated = len(parts) > 1 and (
+        "," in spec or ";" in spec or all("://" in part for part in parts)
+    )
+    if separated:
+        raise OriginError(
+            f"{spec!r} looks like several origins in one string: pass a list, {parts!r}"
+        )
+    if spec != spec.strip():
+        raise OriginError(
+            f"{spec!r} has whitespace around it, which an origin never carries: "
+            f"use {spec.strip()!r}"
+        )
+
+
+def _likely_scheme(spec: str) -> str:
+    """The scheme a page at this scheme-less origin most likely uses: ``http`` for local
+    development hosts, ``https`` elsewhere."""
+    lowered = spec.lower()
+    if lowered.startswith("["):
+        host = lowered[: lowered.find("]") + 1]
+    else:
+        host = re.split(r"[:/]", lowered, maxsplit=1)[0]
+    local = host in ("localhost", "[::1]") or host.endswith(".localhost")
+    return "http" if local or host.startswith("127.") else "https"

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from .errors import PreflightConfigError, Problem
+from .flask_cors_names import flask_cors_hint
 from .headers import (
     ALLOW_CREDENTIALS,
     ALLOW_ORIGIN,
@@ -146,8 +147,6 @@ def _validate_origins(value: object) -> tuple[tuple[OriginSpec, ...], list[str]]
         if isinstance(item, str):
             if item in (ANY_ORIGIN, NULL_ORIGIN):
                 specs.append(item)
-            elif "," in item:
-                errors.append(f"{item!r} holds {_several_in_one(item)}")
             else:
                 try:
                     specs.append(parse_origin(item).serialize())
@@ -253,9 +252,8 @@ def declare_policy(source: str, values: Mapping[str, object]) -> Policy:
     normalized: dict[str, Any] = {}
     for name, value in values.items():
         if name not in FIELD_NAMES:
-            problems.append(
-                Problem(name, value, source, "unknown field" + _suggest(name, FIELD_NAMES))
-            )
+            hint = flask_cors_hint(name) or _suggest(name, FIELD_NAMES)
+            problems.append(Problem(name, value, source, "unknown field" + hint))
             continue
         errors: list[str]
         if name == "origins":
@@ -297,9 +295,8 @@ def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list
         elif key.startswith("PREFLIGHT_") or difflib.get_close_matches(
             key, list(CONFIG_KEYS), n=1, cutoff=0.85
         ):
-            problems.append(
-                Problem(key, value, "app.config", "unknown config key" + _suggest(key, CONFIG_KEYS))
-            )
+            hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or _suggest(key, CONFIG_KEYS)
+            problems.append(Problem(key, value, "app.config", "unknown config key" + hint))
     return values, problems
 
 

@@ -15,21 +15,29 @@ choice where browsers differ: ``Authorization`` is never covered by an
             headers={"Content-Type": "application/json"}, credentials=True,
         )
         assert verdict.allowed, verdict.explain()
+
+``run_view=False`` sends only the preflight (which never reaches a view) and answers the
+actual request from the endpoint's policy, without running the view: what ``flask preflight
+check`` does unless told otherwise.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from flask.testing import FlaskClient
+from flask import Flask
+from flask.testing import EnvironBuilder, FlaskClient
+from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 
-from .extension import EXPLAIN_ENVIRON_KEY
-from .headers import is_forbidden_request_header, is_token
+from .extension import EXPLAIN_ENVIRON_KEY, get_state
+from .headers import VARY_ORIGIN, is_forbidden_request_header, is_token
+from .preflight import actual_response_headers
+from .unregistered import is_registered
 
-__all__ = ["Step", "Verdict", "browser_request", "needs_preflight"]
+__all__ = ["Step", "Verdict", "browser_request", "needs_preflight", "policy_headers"]
 
 # Fetch: methods browsers uppercase; safelisted methods; safelisted response headers.
 _NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -122,7 +130,10 @@ class Step:
 
 @dataclass
 class Verdict:
-    """What the browser concluded. ``allowed``: the page can read ``response``."""
+    """What the browser concluded. ``allowed``: the page can read ``response``.
+
+    With ``run_view=False``, ``response`` is ``None`` and ``policy_headers`` holds the
+    CORS headers the endpoint's policy gives the actual request's response."""
 
     allowed: bool
     preflighted: bool
@@ -130,6 +141,7 @@ class Verdict:
     preflight: TestResponse | None = None
     response: TestResponse | None = None
     readable_headers: dict[str, str] = field(default_factory=dict)
+    policy_headers: Headers | None = None
 
     @property
     def failure(self) -> Step | None:
@@ -143,11 +155,11 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _list_values(response: TestResponse, name: str) -> list[str] | None:
+def _list_values(headers: Headers, name: str) -> list[str] | None:
     """A ``#token`` list header's values; ``None`` when any element is not a token (the
     browser then fails the whole preflight)."""
     values: list[str] = []
-    for line in response.headers.getlist(name):
+    for line in headers.getlist(name):
         for element in line.split(","):
             element = element.strip(" \t")
             if not element:
@@ -158,8 +170,8 @@ def _list_values(response: TestResponse, name: str) -> list[str] | None:
     return values
 
 
-def _cors_check(response: TestResponse, origin: str, credentials: bool) -> Step:
-    allow_origin = response.headers.getlist("Access-Control-Allow-Origin")
+def _cors_check(headers: Headers, origin: str, credentials: bool) -> Step:
+    allow_origin = headers.getlist("Access-Control-Allow-Origin")
     if len(allow_origin) != 1:
         found = "no" if not allow_origin else "several"
         return Step("CORS check", False, f"{found} Access-Control-Allow-Origin header")
@@ -172,7 +184,7 @@ def _cors_check(response: TestResponse, origin: str, credentials: bool) -> Step:
         return Step(
             "CORS check", False, f"Access-Control-Allow-Origin is {value!r}, not {origin!r}"
         )
-    if credentials and response.headers.get("Access-Control-Allow-Credentials") != "true":
+    if credentials and headers.get("Access-Control-Allow-Credentials") != "true":
         return Step(
             "CORS check",
             False,
@@ -191,10 +203,10 @@ def _preflight_checks(
         steps.append(Step("preflight status", False, f"{detail}: {reason}" if reason else detail))
         return steps
     steps.append(Step("preflight status", True, str(preflight.status_code)))
-    steps.append(_cors_check(preflight, origin, credentials))
+    steps.append(_cors_check(preflight.headers, origin, credentials))
     if not steps[-1].passed:
         return steps
-    methods = _list_values(preflight, "Access-Control-Allow-Methods")
+    methods = _list_values(preflight.headers, "Access-Control-Allow-Methods")
     if methods is None:
         steps.append(Step("method", False, "Access-Control-Allow-Methods is malformed"))
         return steps
@@ -205,7 +217,7 @@ def _preflight_checks(
             Step("method", False, f"{method!r} is not in Access-Control-Allow-Methods {methods}")
         )
         return steps
-    allowed = _list_values(preflight, "Access-Control-Allow-Headers")
+    allowed = _list_values(preflight.headers, "Access-Control-Allow-Headers")
     if allowed is None:
         steps.append(Step("headers", False, "Access-Control-Allow-Headers is malformed"))
         return steps
@@ -220,13 +232,13 @@ def _preflight_checks(
     return steps
 
 
-def _readable_headers(response: TestResponse, credentials: bool) -> dict[str, str]:
+def _readable_headers(headers: Headers, credentials: bool) -> dict[str, str]:
     exposed = {
-        name.lower() for name in (_list_values(response, "Access-Control-Expose-Headers") or [])
+        name.lower() for name in (_list_values(headers, "Access-Control-Expose-Headers") or [])
     }
     every = "*" in exposed and not credentials
     readable: dict[str, str] = {}
-    for name, value in response.headers.items():
+    for name, value in headers.items():
         lowered = name.lower()
         if lowered in ("set-cookie", "set-cookie2"):
             continue
@@ -244,13 +256,15 @@ def browser_request(
     headers: Mapping[str, str] | None = None,
     credentials: bool = False,
     data: bytes | str | None = None,
+    run_view: bool = True,
 ) -> Verdict:
     """Do what a browser does for ``fetch(url, {method, headers, credentials})`` from a page
     at ``origin``: preflight when required, then the request, then the CORS check.
 
     ``credentials=True`` is ``credentials: "include"``: the client's cookies go with the
-    actual request (never with the preflight). Raises ``ValueError`` for a header a page
-    cannot set.
+    actual request (never with the preflight). ``run_view=False`` does not send the actual
+    request: its CORS headers come from the endpoint's policy, and no view runs. Raises
+    ``ValueError`` for a header a page cannot set.
     """
     headers = dict(headers or {})
     method = normalize_method(method)
@@ -271,19 +285,56 @@ def browser_request(
             _preflight_checks(verdict.preflight, origin, method, names, credentials)
         )
         if verdict.failure is not None:
+            _note_missing_preflight(verdict, client.application)
             return verdict
     else:
         verdict.steps.append(Step("preflight", True, "not needed: a simple request"))
-    sender = client if credentials else client.application.test_client(use_cookies=False)
-    verdict.response = sender.open(
-        url,
-        method=method,
-        headers={**headers, "Origin": origin},
-        data=data,
-        environ_overrides={"REQUEST_METHOD": method},
-    )
-    verdict.steps.append(_cors_check(verdict.response, origin, credentials))
+    if run_view:
+        sender = client if credentials else client.application.test_client(use_cookies=False)
+        verdict.response = sender.open(
+            url,
+            method=method,
+            headers={**headers, "Origin": origin},
+            data=data,
+            environ_overrides={"REQUEST_METHOD": method},
+        )
+        received = verdict.response.headers
+        verdict.steps.append(_cors_check(received, origin, credentials))
+    else:
+        received = verdict.policy_headers = policy_headers(client.application, method, url, origin)
+        step = _cors_check(received, origin, credentials)
+        verdict.steps.append(replace(step, detail=f"{step.detail} (from the policy; no view ran)"))
     verdict.allowed = verdict.failure is None
     if verdict.allowed:
-        verdict.readable_headers = _readable_headers(verdict.response, credentials)
+        verdict.readable_headers = _readable_headers(received, credentials)
+    else:
+        _note_missing_preflight(verdict, client.application)
     return verdict
+
+
+def _note_missing_preflight(verdict: Verdict, app: Flask) -> None:
+    """A refusal by an app without ``Preflight`` says so: the usual cause."""
+    failure = verdict.failure
+    if failure is None or is_registered(app):
+        return
+    index = verdict.steps.index(failure)
+    detail = f"{failure.detail} (this app has no Preflight(app): call Preflight(app))"
+    verdict.steps[index] = replace(failure, detail=detail)
+
+
+def policy_headers(app: Flask, method: str, url: str, origin: str) -> Headers:
+    """The CORS headers Flask-Preflight adds to the response to ``method url`` from
+    ``origin``, read from the policy of the endpoint Flask routes it to, without running
+    the request (the view's own headers are not known). Empty when the app has no
+    ``Preflight``."""
+    headers = Headers()
+    if not is_registered(app):
+        return headers
+    state = get_state(app)
+    environ = EnvironBuilder(app, url, method=method, headers={"Origin": origin}).get_environ()
+    policy = state.policy_for(state.routed_endpoint(environ))
+    if policy.enabled:
+        headers.extend(actual_response_headers(policy, origin, method))
+        if policy.vary_origin:
+            headers.add(*VARY_ORIGIN)
+    return headers

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
+from flask.views import MethodView
 
 from flask_preflight import Preflight, cors
+from flask_preflight.cli import preflight_cli
 
 APP_ORIGIN = "https://app.example.com"
 ADMIN = "https://admin.example.com"
@@ -39,7 +45,7 @@ def app() -> Flask:
 
 
 def test_routes_shows_each_rule_and_method_with_sources(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["preflight", "routes"])
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes"])
     assert result.exit_code == 0, result.output
     header, get_row, put_row, health_row = result.output.splitlines()[:4]
     assert header.split()[:4] == ["RULE", "METHOD", "ENDPOINT", "CORS"]
@@ -55,7 +61,7 @@ def test_routes_shows_each_rule_and_method_with_sources(app: Flask) -> None:
 
 def test_routes_json_and_endpoint_filter(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
-        args=["preflight", "routes", "--json", "--endpoint", "api.put_item"]
+        preflight_cli, ["routes", "--json", "--endpoint", "api.put_item"]
     )
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)["routes"]
@@ -67,14 +73,14 @@ def test_routes_json_and_endpoint_filter(app: Flask) -> None:
 
 
 def test_routes_unknown_endpoint_is_bad_usage(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["preflight", "routes", "--endpoint", "nope"])
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--endpoint", "nope"])
     assert result.exit_code == 2
     assert "no endpoint named 'nope'" in result.output
 
 
 def test_check_allowed_simple_request(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
-        args=["preflight", "check", "/api/items/1", "--origin", APP_ORIGIN, "--credentials"]
+        preflight_cli, ["check", "/api/items/1", "--origin", APP_ORIGIN, "--credentials"]
     )
     assert result.exit_code == 0, result.output
     assert "not needed: a simple request" in result.output
@@ -84,8 +90,8 @@ def test_check_allowed_simple_request(app: Flask) -> None:
 
 def test_check_refused_preflight_names_the_field_and_where_it_was_set(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
-        args=[
-            "preflight",
+        preflight_cli,
+        [
             "check",
             "/api/items/1",
             "--origin",
@@ -94,7 +100,7 @@ def test_check_refused_preflight_names_the_field_and_where_it_was_set(app: Flask
             "PUT",
             "--header",
             "Content-Type: application/json",
-        ]
+        ],
     )
     assert result.exit_code == 1, result.output
     assert "Preflight: OPTIONS /api/items/1 -> 403 Forbidden" in result.output
@@ -104,8 +110,8 @@ def test_check_refused_preflight_names_the_field_and_where_it_was_set(app: Flask
 
 def test_check_allowed_preflighted_request(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
-        args=[
-            "preflight",
+        preflight_cli,
+        [
             "check",
             "/api/items/1",
             "--origin",
@@ -114,7 +120,7 @@ def test_check_allowed_preflighted_request(app: Flask) -> None:
             "put",
             "--header",
             "X-Token: abc",
-        ]
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Access-Control-Allow-Methods: PUT" in result.output
@@ -131,7 +137,7 @@ def test_check_credentials_against_a_view_without_them(app: Flask) -> None:
 
     Preflight(app_without)
     result = app_without.test_cli_runner().invoke(
-        args=["preflight", "check", "/x", "--origin", ADMIN, "--credentials"]
+        preflight_cli, ["check", "/x", "--origin", ADMIN, "--credentials"]
     )
     assert result.exit_code == 1
     assert "no Access-Control-Allow-Credentials: true" in result.output
@@ -146,9 +152,227 @@ def test_check_credentials_against_a_view_without_them(app: Flask) -> None:
         (["x", "--origin", "https://a.example.com"], "give the path"),
         (["/x"], "Missing option '--origin'"),
         (["/x", "--origin", "https://a.example.com", "--header", "Cookie: a=b"], "forbid"),
+        (["/x", "--origin", "http://localhost:3000 "], "whitespace around it"),
+        (["/x", "--origin", "localhost:3000"], "e.g. 'http://localhost:3000'"),
     ],
 )
 def test_check_bad_usage_exits_2(app: Flask, args: list[str], message: str) -> None:
-    result = app.test_cli_runner().invoke(args=["preflight", "check", *args])
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+# --- check runs no view unless asked (issue 12, point 1) -----------------------------------
+
+
+@pytest.fixture
+def orders() -> tuple[Flask, list[str]]:
+    """An app whose views have side effects: each call is recorded."""
+    app = Flask("orders")
+    calls: list[str] = []
+
+    @app.route("/orders/<int:number>", methods=["GET", "DELETE"])
+    @cors(origins=[ADMIN])
+    def order(number: int) -> str:
+        calls.append(request.method)
+        return "deleted" if request.method == "DELETE" else "order"
+
+    @app.post("/orders")
+    def create() -> str:
+        calls.append("POST")
+        return "created"
+
+    Preflight(app)
+    return app, calls
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["/orders/7", "--origin", ADMIN, "--method", "DELETE"],
+        ["/orders/7", "--origin", ADMIN, "--method", "DELETE", "--header", "X-Token: 1"],
+        ["/orders/7", "--origin", ADMIN],
+        ["/orders/7", "--origin", APP_ORIGIN],
+        ["/orders/7", "--origin", APP_ORIGIN, "--method", "DELETE"],
+        ["/orders", "--origin", ADMIN, "--method", "POST"],
+        ["/orders/7", "--origin", ADMIN, "--method", "GET", "--credentials"],
+    ],
+    ids=[
+        "allowed-delete",
+        "allowed-delete-header",
+        "allowed-get",
+        "refused-get",
+        "refused-delete",
+        "simple-post",
+        "credentials",
+    ],
+)
+def test_check_runs_no_view_by_default(orders: tuple[Flask, list[str]], args: list[str]) -> None:
+    app, calls = orders
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", *args])
+    assert result.exit_code in (0, 1), result.output
+    assert calls == [], result.output
+    assert "Response: 200" not in result.output
+
+
+def test_check_run_view_sends_the_actual_request(orders: tuple[Flask, list[str]]) -> None:
+    app, calls = orders
+    args = ["check", "/orders/7", "--origin", ADMIN, "--method", "DELETE", "--run-view"]
+    result = app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 0, result.output
+    assert calls == ["DELETE"]
+    assert "Response: 200 OK" in result.output
+
+
+def test_check_help_says_run_view_runs_the_view(orders: tuple[Flask, list[str]]) -> None:
+    app, _ = orders
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", "--help"])
+    assert "--run-view" in result.output
+    assert "RUNS THE VIEW" in " ".join(result.output.split())
+    assert "Runs no view unless --run-view is given" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["/api/items/1", "--origin", APP_ORIGIN, "--credentials"],
+        ["/api/items/1", "--origin", ADMIN],
+        ["/api/items/1", "--origin", ADMIN, "--method", "PUT"],
+        ["/api/items/1", "--origin", APP_ORIGIN, "--method", "PUT"],
+        ["/api/items/1", "--origin", ADMIN, "--method", "PUT", "--credentials"],
+        ["/health", "--origin", ADMIN],
+        ["/nowhere", "--origin", APP_ORIGIN],
+    ],
+)
+def test_check_from_the_policy_agrees_with_running_the_view(app: Flask, args: list[str]) -> None:
+    runner = app.test_cli_runner()
+    from_policy = runner.invoke(preflight_cli, ["check", *args])
+    from_view = runner.invoke(preflight_cli, ["check", *args, "--run-view"])
+    assert from_policy.exit_code == from_view.exit_code, (from_policy.output, from_view.output)
+    verdict = [line for line in from_policy.output.splitlines() if line.startswith("Verdict")]
+    assert verdict == [line for line in from_view.output.splitlines() if line.startswith("Verdict")]
+
+
+# --- advice that names only what exists (issue 12, point 3) --------------------------------
+
+
+def test_check_on_an_unknown_url_names_no_endpoint(app: Flask) -> None:
+    args = ["check", "/nowhere", "--origin", APP_ORIGIN, "--method", "PUT"]
+    result = app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 1
+    fix = result.output.splitlines()[-1]
+    assert fix.startswith("Fix: no route of this app matches /nowhere"), fix
+    assert "endpoint" not in fix and "origins" not in fix
+
+
+def test_check_simple_request_to_an_unknown_url_names_no_endpoint(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", "/nowhere", "--origin", ADMIN])
+    assert result.exit_code == 1
+    assert "the app level (no route serves this request)" in result.output
+    fix = result.output.splitlines()[-1]
+    assert fix.startswith("Fix: no route of this app matches /nowhere"), fix
+
+
+def test_check_method_the_url_does_not_accept_claims_no_policy_field(app: Flask) -> None:
+    args = ["check", "/health", "--origin", APP_ORIGIN, "--method", "DELETE"]
+    result = app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 1
+    fix = result.output.splitlines()[-1]
+    assert "no route at /health accepts the method DELETE" in fix, fix
+    assert "names the policy field" not in result.output
+
+
+def test_check_refusal_naming_no_field_says_so() -> None:
+    app = Flask("headers")
+
+    @app.put("/x")
+    @cors(origins=[ADMIN], allow_headers=["X-Token"])
+    def x() -> str:
+        return ""
+
+    Preflight(app)
+    args = ["check", "/x", "--origin", ADMIN, "--method", "PUT", "--header", "X-Other: 1"]
+    result = app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 1
+    assert "change 'allow_headers'" in result.output
+    assert result.output.splitlines()[-1] == (
+        "Fix: the preflight's refusal above names the policy field to change."
+    )
+
+
+def test_check_refused_origin_names_the_endpoint(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        preflight_cli, ["check", "/api/items/1", "--origin", ADMIN]
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Fix: add the origin to the `origins` of endpoint 'api.get_item' "
+        "(see `flask preflight routes`)."
+    )
+
+
+# --- the methods that explain "CORS: no" (issue 12, point 6) -------------------------------
+
+
+def test_routes_shows_the_policy_methods_of_a_method_view() -> None:
+    app = Flask("views")
+
+    @cors(origins=[ADMIN], methods=["GET", "POST"])
+    class ItemsAPI(MethodView):
+        def get(self) -> str:
+            return ""
+
+        def post(self) -> str:
+            return ""
+
+        def put(self) -> str:
+            return ""
+
+    app.add_url_rule("/items", view_func=ItemsAPI.as_view("items"))
+    Preflight(app)
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "CORS METHODS" in lines[0]
+    rows = {line.split()[1]: line for line in lines[1:4]}
+    for method, allowed in (("GET", "yes"), ("POST", "yes"), ("PUT", "no")):
+        assert rows[method].split()[3] == allowed, rows[method]
+        assert "GET, POST [view class 'ItemsAPI']" in rows[method]
+    static = next(line for line in lines if line.startswith("/static"))
+    assert "* (the route's) [default]" in static
+
+
+# --- registered through the flask.commands entry point (issue 12, point 2) -----------------
+
+
+def test_commands_come_from_the_flask_commands_entry_point() -> None:
+    (entry,) = [e for e in entry_points(group="flask.commands") if e.name == "preflight"]
+    assert entry.value == "flask_preflight.cli:preflight_cli"
+    assert entry.load() is preflight_cli
+    app = Flask("registered")
+    Preflight(app)
+    assert "preflight" not in app.cli.commands  # not added by init_app any more
+
+
+@pytest.mark.parametrize("command", [["routes"], ["check", "/x", "--origin", ADMIN]])
+def test_commands_on_an_app_without_preflight_say_so(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "bare_app.py").write_text(
+        "from flask import Flask\n"
+        "from flask_preflight import cors\n"
+        "app = Flask('bare')\n"
+        "@app.get('/x')\n"
+        f"@cors(origins=[{ADMIN!r}])\n"
+        "def x():\n"
+        "    return 'x'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "bare_app", "preflight", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "No such command" not in result.stderr
+    assert "this app ('bare') has no Preflight(app)" in result.stderr
+    assert "call Preflight(app)" in result.stderr

@@ -100,3 +100,15 @@ def test_console_block(command: str, expected: str) -> None:
     result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
     lines = [line.rstrip() for line in result.stdout.rstrip().splitlines()]
     assert lines == expected.splitlines(), result.stderr
+
+
+def test_errors_table_is_the_one_the_tests_pin() -> None:
+    """The README's "Errors you may see" table and accepted forms are exactly those of
+    ``tests/hostile/ERRORS.md``, which ``tests/hostile/test_config.py`` checks against the
+    code."""
+    marker = "| What you wrote |"
+    pinned = (ROOT / "tests" / "hostile" / "ERRORS.md").read_text()
+    table = pinned[pinned.index(marker) :]
+    readme = README.read_text()
+    assert marker in readme
+    assert readme[readme.index(marker) :].startswith(table)

@@ -91,6 +91,10 @@ CONFIG_KEY2 = """\
 app.config["PREFLIGHT_CREDENTAILS"] = True
 Preflight(app)
 """
+CONFIG_KEY4 = """\
+app.config["PREFLIGHT_SUPPORTS_CREDENTIALS"] = True
+Preflight(app)
+"""
 CONFIG_KEY3 = """\
 app.config["PREFLIGHT_MAX_AGE"] = -1
 Preflight(app)
@@ -428,12 +432,70 @@ REJECTED: tuple[Rejected, ...] = (
         says=(
             (
                 "@cors(...): origins='https://a.example.com, https://b.example.com': "
-                "'https://a.example.com, https://b.example.com' holds several values in one "
-                "string: pass a list, ['https://a.example.com', 'https://b.example.com']"
+                "'https://a.example.com, https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']"
             ),
         ),
         fields=(("origins", "'https://a.example.com, https://b.example.com'"),),
         fix="Pass a list.",
+    ),
+    Rejected(
+        'cors(origins=["https://a.example.com https://b.example.com"])',
+        says=(
+            (
+                "@cors(...): origins=['https://a.example.com https://b.example.com']: "
+                "'https://a.example.com https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']"
+            ),
+        ),
+        fields=(("origins", "['https://a.example.com https://b.example.com']"),),
+        fix="Pass a list, one origin per item.",
+    ),
+    Rejected(
+        'cors(origins=["https://a.example.com;https://b.example.com"])',
+        says=(
+            (
+                "@cors(...): origins=['https://a.example.com;https://b.example.com']: "
+                "'https://a.example.com;https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']"
+            ),
+        ),
+        fields=(("origins", "['https://a.example.com;https://b.example.com']"),),
+        fix="Pass a list, one origin per item.",
+    ),
+    Rejected(
+        'cors(origins=["http://localhost:3000 "])',
+        says=(
+            (
+                "@cors(...): origins=['http://localhost:3000 ']: 'http://localhost:3000 ' has "
+                "whitespace around it, which an origin never carries: use 'http://localhost:3000'"
+            ),
+        ),
+        fields=(("origins", "['http://localhost:3000 ']"),),
+        fix="Strip the whitespace (often from a config file or an environment variable).",
+    ),
+    Rejected(
+        'cors(origins=[" https://app.example.com"])',
+        says=(
+            (
+                "@cors(...): origins=[' https://app.example.com']: ' https://app.example.com' "
+                "has whitespace around it, which an origin never carries: "
+                "use 'https://app.example.com'"
+            ),
+        ),
+        fields=(("origins", "[' https://app.example.com']"),),
+        fix="Strip the whitespace.",
+    ),
+    Rejected(
+        'cors(origins=["localhost:3000"])',
+        says=(
+            (
+                "@cors(...): origins=['localhost:3000']: 'localhost:3000' has no scheme: write "
+                "it as the browser sends it, e.g. 'http://localhost:3000'"
+            ),
+        ),
+        fields=(("origins", "['localhost:3000']"),),
+        fix="Add the scheme the page is served with: local development servers use `http://`.",
     ),
     Rejected(
         "cors(origins=[42])",
@@ -637,6 +699,70 @@ REJECTED: tuple[Rejected, ...] = (
         fields=(("max_age", "-1"),),
         fix="As for `max_age=-1`.",
         run=CONFIG_KEY3,
+    ),
+    Rejected(
+        'Preflight(app, resources={r"/api/*": {"origins": "https://app.example.com"}})',
+        says=(
+            (
+                "Preflight(...): resources={'/api/*': {'origins': 'https://app.example.com'}}: "
+                "unknown field; 'resources' is a flask-cors option with no equivalent here: "
+                "policies are set per view or blueprint with cors(...), not by URL pattern "
+                "(or use flask_preflight.compat, which takes flask-cors's options as they are)"
+            ),
+        ),
+        fields=(("resources", "{'/api/*': {'origins': 'https://app.example.com'}}"),),
+        fix=(
+            "Put `cors(...)` on the blueprint that serves `/api` (or its views), or switch the "
+            "import to `flask_preflight.compat` to keep flask-cors's `resources`."
+        ),
+    ),
+    Rejected(
+        'cors(origins="https://app.example.com", supports_credentials=True)',
+        says=(
+            (
+                "@cors(...): supports_credentials=True: unknown field; 'supports_credentials' "
+                "is flask-cors's name: use 'credentials'"
+            ),
+        ),
+        fields=(("supports_credentials", "True"),),
+        fix="Write `credentials=True`.",
+    ),
+    Rejected(
+        "cors(allow_private_network=True)",
+        says=(
+            (
+                "@cors(...): allow_private_network=True: unknown field; "
+                "'allow_private_network' is flask-cors's name: use 'private_network'"
+            ),
+        ),
+        fields=(("allow_private_network", "True"),),
+        fix="Write `private_network=True`.",
+    ),
+    Rejected(
+        'Preflight(app, origins="*", send_wildcard=True)',
+        says=(
+            (
+                "Preflight(...): send_wildcard=True: unknown field; 'send_wildcard' is a "
+                "flask-cors option with no equivalent here: origins='*' answers with a literal "
+                "'*', other policies echo the allowed origin (or use flask_preflight.compat, "
+                "which takes flask-cors's options as they are)"
+            ),
+        ),
+        fields=(("send_wildcard", "True"),),
+        fix='Drop it: `origins="*"` already answers with `*`.',
+    ),
+    Rejected(
+        'app.config["PREFLIGHT_SUPPORTS_CREDENTIALS"] = True',
+        says=(
+            (
+                "app.config: PREFLIGHT_SUPPORTS_CREDENTIALS=True: unknown config key; "
+                "'PREFLIGHT_SUPPORTS_CREDENTIALS' is flask-cors's name: "
+                "use 'PREFLIGHT_CREDENTIALS'"
+            ),
+        ),
+        fields=(("PREFLIGHT_SUPPORTS_CREDENTIALS", "True"),),
+        fix="Spell it `PREFLIGHT_CREDENTIALS`.",
+        run=CONFIG_KEY4,
     ),
     Rejected(
         (

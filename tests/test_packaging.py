@@ -1,0 +1,118 @@
+"""What a publisher ships and a newcomer meets first: the changelog agrees with
+``__version__``, PyPI gets a description without broken links, the licence ships, ``make
+example`` installs only what the demo needs, and every environment variable the tests or
+examples read is documented. (The built sdist and wheel are checked by ``make package``.)"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from datetime import date
+from pathlib import Path
+
+import flask_preflight
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION_HEADING = re.compile(r"^## Version (\S+)\n\n(.+)\n", re.MULTILINE)
+BLOCK = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def _setup_cfg() -> configparser.ConfigParser:
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    return config
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def test_changelog_starts_with_the_current_version() -> None:
+    sections = VERSION_HEADING.findall((ROOT / "CHANGELOG.md").read_text())
+    assert sections, "CHANGELOG.md has no '## Version X' section"
+    assert sections[0][0] == flask_preflight.__version__
+    versions = [version for version, _ in sections]
+    assert versions == sorted(versions, key=_version_key, reverse=True), "newest first"
+    assert len(set(versions)) == len(versions)
+    for version, when in sections:
+        if when == "Unreleased":
+            assert version == versions[0], f"only the newest version may be unreleased: {version}"
+            continue
+        released = re.fullmatch(r"Released (\d{4}-\d{2}-\d{2})", when)
+        assert released, f"Version {version}: {when!r} is neither 'Unreleased' nor a date"
+        date.fromisoformat(released.group(1))
+
+
+def test_every_changelog_version_says_what_changed() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text()
+    parts = re.split(r"^## Version ", text, flags=re.MULTILINE)[1:]
+    for part in parts:
+        assert re.search(r"^-   \S", part, re.MULTILINE), part.splitlines()[0]
+
+
+def test_pypi_description_has_no_link_that_breaks_on_pypi() -> None:
+    text = (ROOT / "README.pypi.md").read_text()
+    targets = re.findall(r"\]\(([^)]*)\)", text) + re.findall(r"""src=["']([^"']*)""", text)
+    relative = [target for target in targets if not target.startswith("https://")]
+    assert relative == [], relative
+    assert "![" not in text or all(t.startswith("https://") for t in targets)
+
+
+def test_pypi_description_quick_start_is_the_readmes() -> None:
+    def quick_start(path: Path) -> list[tuple[str, str]]:
+        text = path.read_text()
+        return BLOCK.findall(text[text.index("## Quick start") :])[:2]
+
+    assert quick_start(ROOT / "README.pypi.md") == quick_start(ROOT / "README.md")
+
+
+def test_metadata_points_to_the_pypi_description_and_the_licence() -> None:
+    metadata = _setup_cfg()["metadata"]
+    assert metadata["long_description"] == "file: README.pypi.md"
+    assert metadata["long_description_content_type"] == "text/markdown"
+    assert metadata["license"] == "BSD-3-Clause"
+    licence = (ROOT / "LICENSE").read_text()
+    assert licence.startswith("BSD 3-Clause License")
+    assert "Flask-Preflight contributors" in licence
+    assert "Neither the name of the copyright holder" in licence  # the third clause
+
+
+def test_classifiers_name_every_supported_python() -> None:
+    config = _setup_cfg()
+    classifiers = config["metadata"]["classifiers"].strip().splitlines()
+    lowest = config["options"]["python_requires"].removeprefix(">=")
+    minor = int(lowest.split(".")[1])
+    expected = [f"Programming Language :: Python :: 3.{n}" for n in range(minor, 14)]
+    assert [c for c in classifiers if re.fullmatch(r".*:: 3\.\d+", c)] == expected
+    assert "Framework :: Flask" in classifiers
+    assert "Typing :: Typed" in classifiers
+
+
+def test_flask_commands_entry_point_is_declared() -> None:
+    entry_points = _setup_cfg()["options.entry_points"]["flask.commands"]
+    assert entry_points.strip() == "preflight = flask_preflight.cli:preflight_cli"
+
+
+def test_make_example_installs_flask_and_the_package_only() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    example = re.search(r"^example: (.*)$", makefile, re.MULTILINE)
+    assert example is not None
+    assert example.group(1).split() == ["$(VENV)/.base"]
+    base = re.search(r"^\$\(VENV\)/\.base: .*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert base is not None
+    installs = [line for line in base.group(1).splitlines() if "pip install" in line]
+    assert installs[-1].split()[-1] == "." and "[" not in "".join(installs), installs
+
+
+def test_every_environment_variable_the_tests_and_examples_read_is_documented() -> None:
+    readme = (ROOT / "README.md").read_text()
+    pattern = re.compile(r"""os\.environ(?:\.get\(|\[)["']([A-Z][A-Z0-9_]*)["']""")
+    names = {
+        name
+        for folder in ("tests", "examples")
+        for path in (ROOT / folder).rglob("*.py")
+        for name in pattern.findall(path.read_text())
+    }
+    assert "PREFLIGHT_CHROMIUM" in names
+    missing = sorted(name for name in names if f"`{name}" not in readme)
+    assert missing == [], f"document these in README.md: {missing}"
