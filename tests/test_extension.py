@@ -648,3 +648,30 @@ def test_endpoints_with_the_same_levels_share_one_compiled_policy() -> None:
     distinct = {id(policy) for policy in state.policies.values()}
     assert len(state.policies) == 203  # 201 views, static, and the app level
     assert len(distinct) == 2  # the app policy, shared; and the one view with its own
+
+
+def test_view_class_policy_overrides_its_view_functions_field_by_field() -> None:
+    """A policy on the function ``as_view`` returned (set by a decorator applied to every view,
+    like flask-restx's ``Api(decorators=[...])``) is the outer level; the ``View`` class's
+    own ``cors()`` overrides it field by field instead of being ignored."""
+
+    @cors(origins=[ADMIN], credentials=True)
+    class ItemAPI(MethodView):
+        def get(self) -> str:
+            return "item"
+
+        def delete(self) -> str:
+            return "deleted"
+
+    app = Flask(__name__)
+    view = cors(origins=[SHOP, ADMIN], expose_headers=["X-Total"])(ItemAPI.as_view("item"))
+    app.add_url_rule("/item", view_func=view)
+    Preflight(app)
+    client = app.test_client()
+    assert cors_headers(client.get("/item", headers={"Origin": SHOP})) == {}
+    assert send_preflight(client, "/item", SHOP, "DELETE").status_code == 403
+    assert cors_headers(client.get("/item", headers={"Origin": ADMIN})) == {
+        "access-control-allow-origin": ADMIN,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-total",
+    }
