@@ -47,7 +47,7 @@ NEWEST_PYTHON := 3.13
 MATRIX_EXCLUDE_LOWEST :=
 MATRIX_EXCLUDE_NEWEST :=
 # An interpreter of version $(1): pythonX.Y on PATH if it runs, else pyenv's install of it.
-find_python = $(firstword $(foreach c,python$(1) $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1)),$(shell $(c) -c 'import sys; print(sys.executable)' 2>/dev/null)))
+find_python = $(firstword $(foreach c,python$(1) $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(1).*/bin/python$(1)),$(shell $(c) -c 'import sys; print(sys.executable)' 2>/dev/null)))
 show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.version.split()[0], "Flask", m.version("flask"), "Werkzeug", m.version("werkzeug"))'
 
 .venv-lowest/.installed: setup.cfg pyproject.toml

@@ -690,3 +690,30 @@ def test_a_views_own_cors_headers_never_reach_a_refused_origin(origin: str | Non
     assert cors_headers(granted) == {"access-control-allow-origin": ADMIN}
     # An endpoint with CORS off is left alone: its own headers are its business.
     assert client.get("/off", headers=headers).headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_view_class_policy_overrides_its_view_functions_field_by_field() -> None:
+    """A policy on the function ``as_view`` returned (set by a decorator applied to every view,
+    like flask-restx's ``Api(decorators=[...])``) is the outer level; the ``View`` class's
+    own ``cors()`` overrides it field by field instead of being ignored."""
+
+    @cors(origins=[ADMIN], credentials=True)
+    class ItemAPI(MethodView):
+        def get(self) -> str:
+            return "item"
+
+        def delete(self) -> str:
+            return "deleted"
+
+    app = Flask(__name__)
+    view = cors(origins=[SHOP, ADMIN], expose_headers=["X-Total"])(ItemAPI.as_view("item"))
+    app.add_url_rule("/item", view_func=view)
+    Preflight(app)
+    client = app.test_client()
+    assert cors_headers(client.get("/item", headers={"Origin": SHOP})) == {}
+    assert send_preflight(client, "/item", SHOP, "DELETE").status_code == 403
+    assert cors_headers(client.get("/item", headers={"Origin": ADMIN})) == {
+        "access-control-allow-origin": ADMIN,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-total",
+    }
