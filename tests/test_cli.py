@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pytest
@@ -346,7 +346,12 @@ def test_routes_shows_the_policy_methods_of_a_method_view() -> None:
 
 
 def test_commands_come_from_the_flask_commands_entry_point() -> None:
-    (entry,) = [e for e in entry_points(group="flask.commands") if e.name == "preflight"]
+    # The distribution's own entry points (Python 3.9 has no entry_points(group=...)).
+    (entry,) = {
+        e
+        for e in distribution("Flask-Preflight").entry_points
+        if e.group == "flask.commands" and e.name == "preflight"
+    }
     assert entry.value == "flask_preflight.cli:preflight_cli"
     assert entry.load() is preflight_cli
     app = Flask("registered")

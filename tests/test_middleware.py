@@ -81,9 +81,11 @@ def test_proxy_fix_x_host_with_trusted_hosts(order: str) -> None:
     )
     assert actual.get_data(as_text=True) == "put 7 at api.example.com"
     assert actual.headers["Access-Control-Allow-Origin"] == ADMIN
-    # Without the forwarded host, the host is untrusted: Flask answers, nothing is granted.
-    bare = send_preflight(client, "/items/7", ADMIN, "PUT", host="127.0.0.1:8000")
-    assert "Access-Control-Allow-Origin" not in bare.headers
+    if "TRUSTED_HOSTS" in Flask.default_config:  # Flask >= 3.1 checks it when routing
+        # Without the forwarded host, the host is untrusted: Flask answers (its hooks run, as
+        # for any request to an untrusted host), and nothing is granted.
+        bare = send_preflight(client, "/items/7", ADMIN, "PUT", host="127.0.0.1:8000")
+        assert "Access-Control-Allow-Origin" not in bare.headers
 
 
 @pytest.mark.parametrize("order", ORDERS)
