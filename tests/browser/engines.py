@@ -231,7 +231,10 @@ class Bidi:
     def __init__(self, url: str) -> None:
         from websockets.sync.client import connect
 
-        self._ws: ClientConnection = connect(url, max_size=64 * 1024 * 1024, open_timeout=30)
+        # __enter__ returns the connection itself; websockets 17 warns when it is not called.
+        self._ws: ClientConnection = connect(
+            url, max_size=64 * 1024 * 1024, open_timeout=30
+        ).__enter__()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -396,7 +399,7 @@ class Xvfb:
     def __init__(self) -> None:
         read_fd, write_fd = os.pipe()
         self._process = subprocess.Popen(
-            [str(XVFB), "-displayfd", str(write_fd), "-screen", "0", "1600x1400x24", "-nolisten",
+            [str(XVFB), "-displayfd", str(write_fd), "-screen", "0", "1600x2400x24", "-nolisten",
              "tcp"],
             pass_fds=(write_fd,),
             stdout=subprocess.DEVNULL,
@@ -414,6 +417,9 @@ class Xvfb:
         if self._process.poll() is None:
             self._process.terminate()
             self._process.wait(timeout=10)
+
+
+_TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 class WebKitTab(Tab):
@@ -456,7 +462,18 @@ class WebKitTab(Tab):
         return raw
 
     def screenshot(self) -> bytes:
-        return self.driver.get_screenshot_as_png()
+        """WebDriver classic shoots the viewport only: the window is made as tall as the page
+        for the shot. Two animation frames first, or WebKitGTK may hand back a stale paint."""
+        size = self.driver.get_window_size()
+        inner, full = self.call(
+            "() => [innerHeight, document.documentElement.scrollHeight]"
+        )
+        self.driver.set_window_size(size["width"], size["height"] - inner + full)
+        try:
+            self.call(_TWO_FRAMES_JS)
+            return self.driver.get_screenshot_as_png()
+        finally:
+            self.driver.set_window_size(size["width"], size["height"])
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
