@@ -131,7 +131,10 @@ def test_vary_origin_keeps_the_http_cache_from_serving_another_origins_grant(env
         # that what a cache would keep says it varies by Origin.
         for received in traffic.actual:
             vary = [v.strip().lower() for v in (received.response_header("Vary") or "").split(",")]
-            assert "origin" in vary, show(result, traffic)
+            assert "origin" in vary, (
+                "a cache would keep this response for every origin: Vary must name Origin"
+                + show(result, traffic)
+            )
 
 
 # -- preflighted requests ---------------------------------------------------------------------
