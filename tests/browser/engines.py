@@ -399,8 +399,16 @@ class Xvfb:
     def __init__(self) -> None:
         read_fd, write_fd = os.pipe()
         self._process = subprocess.Popen(
-            [str(XVFB), "-displayfd", str(write_fd), "-screen", "0", "1600x2400x24", "-nolisten",
-             "tcp"],
+            [
+                str(XVFB),
+                "-displayfd",
+                str(write_fd),
+                "-screen",
+                "0",
+                "1600x2400x24",
+                "-nolisten",
+                "tcp",
+            ],
             pass_fds=(write_fd,),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -465,9 +473,7 @@ class WebKitTab(Tab):
         """WebDriver classic shoots the viewport only: the window is made as tall as the page
         for the shot. Two animation frames first, or WebKitGTK may hand back a stale paint."""
         size = self.driver.get_window_size()
-        inner, full = self.call(
-            "() => [innerHeight, document.documentElement.scrollHeight]"
-        )
+        inner, full = self.call("() => [innerHeight, document.documentElement.scrollHeight]")
         self.driver.set_window_size(size["width"], size["height"] - inner + full)
         try:
             self.call(_TWO_FRAMES_JS)

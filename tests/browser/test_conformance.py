@@ -13,7 +13,8 @@ The API (``api_app.py``) is served twice from one app: ``env.cross_site`` is
 scenarios use the same-site server: fresh browser contexts block (or partition)
 third-party cookies, so a cookie the cross-site API sets (even
 ``SameSite=None; Secure``) is never sent back. A partitioned cookie (CHIPS) is the one that
-works cross-site, and ``test_partitioned_cookie_cross_site`` covers it (not in WebKit, see expectations.py).
+works cross-site (except in WebKit, see expectations.py); ``test_partitioned_cookie_cross_site``
+covers it.
 """
 
 from __future__ import annotations
