@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import warnings
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -510,7 +511,11 @@ class WebKitEngine(Engine):
                 executable_path=str(BINARIES["webkit"]),
                 env={**os.environ, "DISPLAY": self._xvfb.display},
             )
-            self.driver: WebKitGTK = webdriver.WebKitGTK(options=options, service=service)
+            with warnings.catch_warnings():
+                # Selenium's own WebKitGTK class still passes remote_server_addr, which the same
+                # Selenium release deprecates; nothing to change on this side.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.driver: WebKitGTK = webdriver.WebKitGTK(options=options, service=service)
             self.driver.set_script_timeout(60)
         except BaseException:
             self._xvfb.stop()
