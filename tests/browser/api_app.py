@@ -278,7 +278,8 @@ def raw_control_app(environ: WSGIEnvironment, start_response: StartResponse) -> 
     with a given header (README "What each browser does"). Served under ``/raw``.
 
     The query sets the preflight answer: ``acam`` (Access-Control-Allow-Methods), ``acah``
-    (Access-Control-Allow-Headers), ``max_age``. Both answers allow the request's Origin.
+    (Access-Control-Allow-Headers), ``max_age``; ``cache`` makes the actual response cacheable
+    for 600 s. Both answers allow the request's Origin.
     """
     query = parse_qs(environ.get("QUERY_STRING", ""))
     origin = environ.get("HTTP_ORIGIN", "")
@@ -294,5 +295,8 @@ def raw_control_app(environ: WSGIEnvironment, start_response: StartResponse) -> 
         start_response("204 No Content", headers)
         return [b""]
     body = f"raw {environ['REQUEST_METHOD']} auth={environ.get('HTTP_AUTHORIZATION')}"
-    start_response("200 OK", [*headers, ("Content-Type", "text/plain")])
+    headers.append(("Content-Type", "text/plain"))
+    if "cache" in query:
+        headers.append(("Cache-Control", "public, max-age=600"))
+    start_response("200 OK", headers)
     return [body.encode()]

@@ -640,6 +640,17 @@ def test_literal_star_and_authorization(env: Env) -> None:
     assert result.body == "raw GET auth=Bearer abc"
 
 
+def test_http_cache_for_fetch(env: Env) -> None:
+    """The same cacheable GET (max-age=600, Vary: Origin, same origin asking) twice: an engine
+    with an HTTP cache for fetch() answers the second from it."""
+    url, token = env.url("/raw/cached?cache=1")
+    for _ in range(2):
+        assert_readable(env.fetch(url), env.traffic(token))
+    traffic = env.traffic(token)
+    expected = 1 if env.expect.http_cache_for_fetch else 2
+    assert len(traffic.actual) == expected, traffic.summary()
+
+
 def test_header_name_case_on_the_actual_request(env: Env) -> None:
     """The preflight lists names lowercased and sorted in every engine; the actual request
     keeps the page's case or not, depending on the engine. Servers must not care."""
