@@ -7,12 +7,19 @@ what it saw, so the page can assert on the body.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
 from flask import Blueprint, Flask, abort, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import Conflict
 
 from flask_preflight import Preflight, cors
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 #: An origin that no page in the suite has.
 OTHER_ORIGIN = "https://other.example"
@@ -264,3 +271,32 @@ def create_api_app(page_origin: str, sibling_origin: str) -> Flask:
 
     Preflight(app, origins=page)
     return app
+
+
+def raw_control_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """Hand-written CORS answers, no Flask-Preflight: controls showing what each browser does
+    with a given header (README "What each browser does"). Served under ``/raw``.
+
+    The query sets the preflight answer: ``acam`` (Access-Control-Allow-Methods), ``acah``
+    (Access-Control-Allow-Headers), ``max_age``; ``cache`` makes the actual response cacheable
+    for 600 s. Both answers allow the request's Origin.
+    """
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    origin = environ.get("HTTP_ORIGIN", "")
+    headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    if environ["REQUEST_METHOD"] == "OPTIONS":
+        for key, name in (
+            ("acam", "Access-Control-Allow-Methods"),
+            ("acah", "Access-Control-Allow-Headers"),
+            ("max_age", "Access-Control-Max-Age"),
+        ):
+            if key in query:
+                headers.append((name, query[key][0]))
+        start_response("204 No Content", headers)
+        return [b""]
+    body = f"raw {environ['REQUEST_METHOD']} auth={environ.get('HTTP_AUTHORIZATION')}"
+    headers.append(("Content-Type", "text/plain"))
+    if "cache" in query:
+        headers.append(("Cache-Control", "public, max-age=600"))
+    start_response("200 OK", headers)
+    return [body.encode()]

@@ -1,6 +1,12 @@
-"""Fixtures for the real-browser suite: one Chromium and one set of servers for the package.
+"""Fixtures for the real-browser suite: every scenario runs in Chromium, Firefox and WebKit.
 
-Chromium missing: the tests skip on a developer's machine, and fail when ``CI`` is set.
+``engine`` is parametrised over the three engines and package-scoped, so pytest groups the
+tests by engine and each browser is launched once (and closed before the next one starts).
+The servers are shared by all engines; every scenario uses fresh URLs (a ``t=<token>`` query).
+
+An engine missing: its tests skip on a developer's machine, saying which ``apt-get install``
+brings it, and fail when ``CI`` is set. ``PREFLIGHT_ENGINES=firefox,webkit`` limits a local
+run to some engines (CI runs all three).
 
 The fixtures are package-scoped, not session-scoped, on purpose: Playwright's sync API keeps an
 asyncio loop marked as running in the main thread while it is open, which breaks any later test
@@ -11,58 +17,84 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
-from .harness import (
-    CHROMIUM_ARGS,
-    BrowserClient,
-    FetchResult,
-    LiveServer,
-    RequestLog,
-    Traffic,
-    new_token,
+from .engines import (
+    ENGINES,
+    FIREFOX_STRICT_AUTHORIZATION,
+    Engine,
+    FirefoxEngine,
+    install_hint,
+    launch,
+    missing,
 )
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
-
-CHROMIUM = Path(os.environ.get("PREFLIGHT_CHROMIUM", "/usr/bin/chromium"))
-INSTALL_HINT = "apt-get install -y chromium"
+from .expectations import EXPECT, Expectations
+from .harness import BrowserClient, FetchResult, LiveServer, RequestLog, Traffic, new_token
 
 # `examples.spa` lives at the repository root, which plain `pytest` does not put on sys.path.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+#: Seconds each engine's tests took (launch included), printed at the end of the run.
+TIMINGS: dict[str, list[float]] = {}
+
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _unavailable(reason: str) -> NoReturn:
+def _selected() -> tuple[str, ...]:
+    chosen = os.environ.get("PREFLIGHT_ENGINES", "").strip()
+    if not chosen or _in_ci():
+        return ENGINES
+    names = tuple(name.strip() for name in chosen.split(",") if name.strip())
+    unknown = set(names) - set(ENGINES)
+    if unknown:
+        raise pytest.UsageError(f"PREFLIGHT_ENGINES: unknown engine(s) {sorted(unknown)}")
+    return names
+
+
+def unavailable(name: str, reason: str) -> NoReturn:
     """Skip on a developer's machine; in CI a missing browser is a failure, never a skip."""
+    hint = install_hint(name)
     if _in_ci():
-        pytest.fail(f"{reason} (CI is set, so this is a failure; install: {INSTALL_HINT})")
-    pytest.skip(f"{reason}; install it with: {INSTALL_HINT}")
+        pytest.fail(f"{name}: {reason} (CI is set, so this is a failure; install: {hint})")
+    pytest.skip(f"{name}: {reason}; install it with: {hint}")
 
 
-@pytest.fixture(scope="package")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        _unavailable(f"real-browser tests need Chromium at {CHROMIUM}")
+def start_engine(name: str, **options: Any) -> Engine:
+    reason = missing(name)
+    if reason is not None:
+        unavailable(name, reason)
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is in the test extra
-        _unavailable("real-browser tests need the playwright package (pip install playwright)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+        return launch(name, **options)
+    except ImportError as error:  # pragma: no cover - the drivers are in the test extra
+        unavailable(name, f"the Python driver is missing ({error}); pip install -e '.[test]'")
+
+
+@pytest.fixture(scope="package", params=_selected())
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    started = time.monotonic()
+    launched = start_engine(str(request.param))
+    yield launched
+    launched.close()
+    TIMINGS.setdefault(launched.name, []).append(time.monotonic() - started)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, spans in TIMINGS.items():
+        launches = len(spans)
+        terminalreporter.write_line(
+            f"browser {name}: {launches} launch{'es' if launches != 1 else ''}, "
+            f"{sum(spans):.1f} s from launch to close"
+        )
 
 
 def _serve_page() -> LiveServer:
@@ -84,30 +116,46 @@ def _serve_page() -> LiveServer:
     return server
 
 
-@pytest.fixture(scope="package")
-def page_server() -> Iterator[LiveServer]:
-    """Serves the page whose origin every fetch() comes from: http://127.0.0.1:<p1>."""
-    server = _serve_page()
-    yield server
-    server.stop()
+@dataclass
+class Servers:
+    page_origin: str  # http://127.0.0.1:<p1>: where every fetch() comes from
+    sibling_origin: str  # a second page origin, same site as page_origin (shares its HTTP cache)
+    cross_site: str  # http://localhost:<p2>: another origin and another site
+    same_site: str  # http://127.0.0.1:<p3>: another origin, same site (cookies work)
+    log: RequestLog
 
 
 @pytest.fixture(scope="package")
-def sibling_server() -> Iterator[LiveServer]:
-    """Another page origin on the same site (http://127.0.0.1:<p4>), loaded in an iframe."""
-    server = _serve_page()
-    yield server
-    server.stop()
+def servers() -> Iterator[Servers]:
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from .api_app import create_api_app, raw_control_app
+
+    page, sibling = _serve_page(), _serve_page()
+    api = create_api_app(page.origin, sibling.origin)
+    log = RequestLog(DispatcherMiddleware(api, {"/raw": raw_control_app}))
+    # One API app behind two sockets. The cross-site one is reached as localhost; both bind
+    # 127.0.0.1, which every engine reaches for `localhost` too.
+    cross_site = LiveServer("127.0.0.1", url_host="localhost")
+    same_site = LiveServer("127.0.0.1")
+    cross_site.install(log)
+    same_site.install(log)
+    yield Servers(page.origin, sibling.origin, cross_site.origin, same_site.origin, log)
+    for server in (cross_site, same_site, page, sibling):
+        server.stop()
 
 
 @dataclass
 class Env:
-    """Everything a scenario needs: URLs, fetch() in the page, and the server's request log."""
+    """Everything a scenario needs: URLs, fetch() in the page, the server's request log, and
+    what this engine is expected to do where engines differ."""
 
+    engine: str
+    expect: Expectations
     page_origin: str
-    sibling_origin: str  # a second page origin, same site as page_origin (shares its HTTP cache)
-    cross_site: str  # http://localhost:<p2>: another origin and another site
-    same_site: str  # http://127.0.0.1:<p3>: another origin, same site (cookies work)
+    sibling_origin: str
+    cross_site: str
+    same_site: str
     client: BrowserClient
     log: RequestLog
 
@@ -124,33 +172,41 @@ class Env:
         return self.log.traffic(token)
 
 
-@pytest.fixture(scope="package")
-def blank_page(chromium: Browser, page_server: LiveServer) -> Iterator[Page]:
-    context = chromium.new_context()
-    opened = context.new_page()
-    opened.goto(page_server.origin + "/")
-    yield opened
-    context.close()
-
-
-@pytest.fixture(scope="package")
-def env(blank_page: Page, page_server: LiveServer, sibling_server: LiveServer) -> Iterator[Env]:
-    from .api_app import create_api_app
-
-    log = RequestLog(create_api_app(page_server.origin, sibling_server.origin))
-    # One API app behind two sockets. The cross-site one is reached as localhost; both bind
-    # 127.0.0.1, which Chromium reaches for `localhost` too.
-    cross_site = LiveServer("127.0.0.1", url_host="localhost")
-    same_site = LiveServer("127.0.0.1")
-    cross_site.install(log)
-    same_site.install(log)
-    yield Env(
-        page_origin=page_server.origin,
-        sibling_origin=sibling_server.origin,
-        cross_site=cross_site.origin,
-        same_site=same_site.origin,
-        client=BrowserClient(blank_page),
-        log=log,
+def make_env(engine: Engine, servers: Servers, expect: Expectations) -> tuple[Env, Any]:
+    tab = engine.new_tab()
+    tab.goto(servers.page_origin + "/")
+    env = Env(
+        engine=engine.name,
+        expect=expect,
+        page_origin=servers.page_origin,
+        sibling_origin=servers.sibling_origin,
+        cross_site=servers.cross_site,
+        same_site=servers.same_site,
+        client=BrowserClient(tab),
+        log=servers.log,
     )
-    cross_site.stop()
-    same_site.stop()
+    return env, tab
+
+
+@pytest.fixture(scope="package")
+def env(engine: Engine, servers: Servers) -> Iterator[Env]:
+    made, tab = make_env(engine, servers, EXPECT[engine.name])
+    yield made
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def strict_firefox_env(servers: Servers) -> Iterator[Env]:
+    """Firefox with `network.cors_preflight.authorization_covered_by_wildcard=false`: it then
+    follows the Fetch rule that `Access-Control-Allow-Headers: *` does not cover Authorization.
+    A second Firefox process, for the scenarios that need that switch only."""
+    if "firefox" not in _selected():
+        pytest.skip("PREFLIGHT_ENGINES leaves Firefox out")
+    started = time.monotonic()
+    launched = start_engine("firefox", prefs=FIREFOX_STRICT_AUTHORIZATION)
+    assert isinstance(launched, FirefoxEngine)
+    made, tab = make_env(launched, servers, EXPECT["firefox-strict"])
+    yield made
+    tab.close()
+    launched.close()
+    TIMINGS.setdefault("firefox-strict", []).append(time.monotonic() - started)

@@ -17,27 +17,22 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from playwright.sync_api import Frame, Page
 
-#: Flags every launch uses. Without the background-networking ones Chromium keeps trying to
-#: reach Google's hosts, which this machine's closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    # Stock Chromium lets `Access-Control-Allow-Headers: *` cover `Authorization`, against the
-    # Fetch spec (browser-facts R3.7). With this feature on it follows the spec, as Firefox
-    # does, so the Authorization scenarios fail if the server answers a literal `*`.
-    "--enable-features=CorsNonWildcardRequestHeadersSupport",
-]
+    from .engines import Tab
+
+#: The environ key under which the server passes on the request's header names as sent.
+RAW_NAMES = "preflight_tests.raw_header_names"
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """Request handler that does not print an access-log line per request."""
+    """Request handler that prints no access log and keeps the header names' case."""
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        # The WSGI environ folds names to HTTP_UPPER_CASE; browsers differ in the case they
+        # send (expectations.py), so the log keeps the names as they came off the wire.
+        environ[RAW_NAMES] = list(self.headers.keys())
+        return environ
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
@@ -92,6 +87,7 @@ class Received:
     path: str
     server: str  # the Host header, to tell the cross-site and same-site servers apart
     headers: dict[str, str]  # request headers, names lowercased
+    raw_names: list[str] = field(default_factory=list)  # header names as sent, in order
     status: int | None = None
     response_headers: list[tuple[str, str]] = field(default_factory=list)
 
@@ -132,6 +128,7 @@ class RequestLog:
             path=environ.get("PATH_INFO", ""),
             server=headers.get("host", ""),
             headers=headers,
+            raw_names=list(environ.get(RAW_NAMES, [])),
         )
         with self._lock:
             self._by_token.setdefault(token, []).append(entry)
@@ -217,43 +214,20 @@ async ([url, init]) => {
 """
 
 
-_ADD_IFRAME_JS = """
-(src) => new Promise((resolve, reject) => {
-  const frame = document.createElement("iframe");
-  frame.src = src;
-  frame.onload = () => resolve();
-  frame.onerror = () => reject(new Error("iframe failed to load: " + src));
-  document.body.append(frame);
-})
-"""
-
-
 class BrowserClient:
     """Runs fetch() inside a page loaded from the page origin (or in an iframe of it).
 
-    No request interception, no cache flags: both would bypass Chromium's preflight cache.
+    No request interception, no cache flags: both would bypass the browsers' preflight caches.
     """
 
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self._console: list[str] = []
-        page.on("console", lambda message: self._console.append(message.text))
-
-    def frame(self, origin: str) -> Frame:
-        """An iframe of the page showing ``origin + "/"``, added on first use."""
-        for _ in range(2):
-            for frame in self.page.frames:
-                if frame.url.startswith(origin + "/"):
-                    return frame
-            self.page.evaluate(_ADD_IFRAME_JS, origin + "/")
-        raise AssertionError(f"no iframe for {origin}")
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
 
     def fetch(self, url: str, *, in_frame: str | None = None, **init: Any) -> FetchResult:
         """fetch(url, init) from the page, or from its iframe of origin ``in_frame``."""
-        target: Page | Frame = self.page if in_frame is None else self.frame(in_frame)
-        start = len(self._console)
-        raw = target.evaluate(_FETCH_JS, [url, init])
-        return FetchResult(console=self._console[start:], **raw)
+        start = len(self.tab.console())
+        raw = self.tab.call(_FETCH_JS, [url, init], frame=in_frame)
+        return FetchResult(console=self.tab.console()[start:], **raw)
 
 
 def new_token() -> str:
