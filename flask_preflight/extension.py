@@ -25,6 +25,7 @@ from flask import Flask, Request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .decorators import policy_of
+from .paths import PathPolicies, wsgi_path
 from .errors import PreflightConfigError, Problem
 from .headers import (
     ENVIRON_ORIGIN,
@@ -95,6 +96,9 @@ class PreflightState:
         ] = {}
         self._routes: dict[tuple[Any, ...], Route | str | None] = {}
         self._lock = threading.Lock()
+        # Path rules (paths.py), set by a front such as flask_preflight.compat: when set,
+        # an endpoint's policy also depends on the request path.
+        self.paths: PathPolicies | None = None
 
     # --- policies ---------------------------------------------------------------------
 
@@ -116,11 +120,15 @@ class PreflightState:
             levels.append(policy)
         return levels
 
-    def _compile(self, endpoint: str | None) -> tuple[CompiledPolicy | None, list[Problem]]:
+    def _compile(
+        self, endpoint: str | None, path_level: Policy | None = None
+    ) -> tuple[CompiledPolicy | None, list[Problem]]:
         """Compile one endpoint's policy. Endpoints with the same levels (every view of a
         blueprint without its own policy, say) share one compiled policy, so start-up
         time and memory grow with the number of distinct policies, not of routes."""
         levels = self.levels_for(endpoint)
+        if path_level is not None:  # a path rule's level: above the app's, below the rest
+            levels.insert(len(self.app_levels), path_level)
         key = tuple(map(id, levels))
         cached = self._by_levels.get(key)
         if cached is None:
@@ -152,10 +160,17 @@ class PreflightState:
             if self.frozen:
                 return
             self.policies = self.compile_all()
+            if self.paths is not None:  # every lookup goes through policy_for, with the path
+                self.policies = {}
             self.app._got_first_request = True
             self.frozen = True
 
-    def policy_for(self, endpoint: str | None) -> CompiledPolicy:
+    def policy_for(
+        self, endpoint: str | None, environ: WSGIEnvironment | None = None
+    ) -> CompiledPolicy:
+        if self.paths is not None:  # path rules: the policy of (endpoint, request path)
+            path = wsgi_path(environ.get("PATH_INFO")) if environ is not None else None
+            return self.paths.policy_for(endpoint, path, self._compile_checked)
         try:
             return self.policies[endpoint]
         except KeyError:
@@ -164,6 +179,12 @@ class PreflightState:
         if policy is None:
             raise PreflightConfigError(problems)
         self.policies[endpoint] = policy
+        return policy
+
+    def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
+        policy, problems = self._compile(endpoint, path_level)
+        if policy is None:
+            raise PreflightConfigError(problems)
         return policy
 
     # --- routing ----------------------------------------------------------------------
@@ -227,7 +248,7 @@ class PreflightState:
             return None
         if isinstance(route, str):
             return self._refuse(None, None, _route_refusal(method), explain)
-        policy = self.policy_for(route.endpoint)
+        policy = self.policy_for(route.endpoint, environ)
         if not policy.enabled:
             return self._refuse(route.endpoint, policy, _disabled_refusal(origin), explain)
         decision = decide_preflight(
@@ -334,11 +355,11 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                 endpoint = rule.endpoint if rule is not None else APP_LEVEL
             else:
                 endpoint = state.routed_endpoint(environ)
-            policy = policies.get(endpoint) or state.policy_for(endpoint)
+            policy = policies.get(endpoint) or state.policy_for(endpoint, environ)
             if not policy.enabled:
                 return start_response(status, headers, exc_info)
             origin = environ.get(ENVIRON_ORIGIN)
-            if origin is None and policy.actual_wildcard is None:
+            if origin is None and policy.actual_wildcard is None and policy.no_origin is None:
                 cors = []  # the common same-origin request: only Vary may change
             else:
                 cors = actual_response_headers(
