@@ -25,7 +25,6 @@ from flask import Flask, Request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .decorators import policy_of
-from .paths import PathPolicies, wsgi_path
 from .errors import PreflightConfigError, Problem
 from .headers import (
     ENVIRON_ORIGIN,
@@ -38,6 +37,7 @@ from .headers import (
     VARY_ORIGIN,
     merge_actual_headers,
 )
+from .paths import PathPolicies, wsgi_path
 from .policy import (
     CompiledPolicy,
     Policy,
