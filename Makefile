@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint bench bench-smoke clean
+.PHONY: example test lint bench bench-smoke compat-suite clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks --smoke
+
+# flask-cors 6.0.5's own tests against flask_preflight.compat (downloaded at run time;
+# expected differences in tests/compat_suite/DIFFERENCES.md).
+compat-suite: $(STAMP)
+	$(BIN)/python -m tests.compat_suite.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

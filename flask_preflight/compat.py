@@ -66,7 +66,11 @@ _WILDCARDS: Final = ("*", ".*")
 # Answers written as flask-cors writes them (dialect.py): methods limit preflights only,
 # header names keep their case, and requests without Origin get always_send's answer.
 DIALECT_ALWAYS_SEND: Final = Dialect(
-    "flask-cors", methods_limit_actual=False, keep_header_case=True, no_origin="listed"
+    "flask-cors",
+    methods_limit_actual=False,
+    keep_header_case=True,
+    no_origin="listed",
+    private_network_on_actual=True,
 )
 DIALECT_NO_ALWAYS_SEND: Final = replace(DIALECT_ALWAYS_SEND, no_origin="never")
 

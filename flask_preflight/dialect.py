@@ -25,12 +25,15 @@ class Dialect:
     sent, sorted, joined with ``", "``. ``no_origin``: the answer to a request without
     ``Origin``: ``"native"`` (``*`` for a ``"*"`` policy, else nothing), ``"never"``
     (nothing), or ``"listed"`` (``*`` for a ``"*"`` policy without credentials, else the
-    first exact origin configured, in sorted order)."""
+    first exact origin configured, in sorted order). ``private_network_on_actual``: answer
+    ``Access-Control-Request-Private-Network: true`` on allowed actual requests too, with
+    ``true`` or ``false``."""
 
     name: str
     methods_limit_actual: bool = True
     keep_header_case: bool = False
     no_origin: NoOriginAnswer = "native"
+    private_network_on_actual: bool = False
 
 
 NATIVE: Final = Dialect("native")

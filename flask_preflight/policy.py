@@ -386,6 +386,7 @@ class CompiledPolicy:
     actual_methods: frozenset[str] | None = None  # methods of actual requests answered
     echo_header_case: bool = False
     no_origin: tuple[tuple[str, str], ...] | None = None  # answer without Origin, if fixed
+    private_network_on_actual: bool = False
 
 
 def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
@@ -439,6 +440,7 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         actual_methods=methods if dialect.methods_limit_actual else None,
         echo_header_case=dialect.keep_header_case,
         no_origin=no_origin,
+        private_network_on_actual=dialect.private_network_on_actual,
     )
 
 

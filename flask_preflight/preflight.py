@@ -191,6 +191,14 @@ def preflight_vary(policy: CompiledPolicy) -> str:
     return PREFLIGHT_VARY_PRIVATE_NETWORK if policy.private_network else PREFLIGHT_VARY
 
 
+def private_network_answer(policy: CompiledPolicy, requested: object) -> Headers:
+    """A dialect's answer to ``Access-Control-Request-Private-Network`` on an actual request
+    (browsers read it on preflights only)."""
+    if requested != "true":
+        return []
+    return [(ALLOW_PRIVATE_NETWORK, "true" if policy.private_network else "false")]
+
+
 def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
     """The ``Access-Control-*`` headers for a response to an actual (non-preflight) request.
 
