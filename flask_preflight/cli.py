@@ -52,7 +52,9 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
-        policy = state.policy_for(rule.endpoint)
+        # With path rules (flask_preflight.compat's resources), the rule's text stands for
+        # the paths it serves.
+        policy = state.policy_for(rule.endpoint, {"PATH_INFO": rule.rule})
         effective = policy.effective
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
@@ -80,6 +82,21 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+def path_rows() -> list[dict[str, Any]]:
+    """The app's path rules (paths.py), in matching order."""
+    paths = get_state(current_app).paths
+    if paths is None:
+        return []
+    return [
+        {
+            "source": rule.source,
+            "scope": rule.scope,
+            "origins": _render(rule.level.origins) if rule.level.origins else [],
+        }
+        for rule in paths.rules
+    ]
+
+
 def _cell(row: dict[str, Any], name: str) -> str:
     value = row[name]["value"]
     if isinstance(value, list):
@@ -105,12 +122,13 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
         app_policy = get_state(current_app).policy_for(APP_LEVEL)
-        click.echo(
-            json.dumps(
-                {"routes": rows, "unrouted": {"origins": _render(app_policy.effective.origins)}},
-                indent=2,
-            )
-        )
+        document: dict[str, Any] = {
+            "routes": rows,
+            "unrouted": {"origins": _render(app_policy.effective.origins)},
+        }
+        if path_rows():
+            document["path_rules"] = path_rows()
+        click.echo(json.dumps(document, indent=2))
         return
     columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("RULE", lambda row: row["rule"]),
@@ -130,6 +148,13 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
     click.echo("\nValues in [brackets] say where each one was set. Without a matching route")
     click.echo("(404, 405), the app-level policy applies.")
+    rules = path_rows()
+    if rules:
+        click.echo("Path rules, first match wins (404s under them use them too):")
+        for row in rules:
+            scope = f" (blueprint {row['scope']!r} only)" if row["scope"] else ""
+            origins = ", ".join(map(str, row["origins"])) or "(none)"
+            click.echo(f"  {row['source']}{scope}: origins {origins}")
 
 
 def _parse_header(text: str) -> tuple[str, str]:

@@ -367,3 +367,35 @@ def test_misspelled_config_key_is_an_error() -> None:
     app.config["CORS_SUPPORT_CREDENTIALS"] = True
     with pytest.raises(PreflightConfigError, match="'CORS_SUPPORTS_CREDENTIALS'"):
         CORS(app)
+
+
+# --- flask preflight routes -----------------------------------------------------------------
+
+
+def test_routes_show_compat_policies_with_their_source() -> None:
+    app = routes(Flask(__name__), "/api/items", "/health")
+    CORS(app, resources={r"/api/*": {"origins": [FOO]}})
+
+    @app.get("/open")
+    @cross_origin(origins=[BAR], max_age=60)
+    def open_view() -> str:
+        return "open"
+
+    result = app.test_cli_runner().invoke(args=["preflight", "routes", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    document = json.loads(result.output)
+    by_rule = {row["rule"]: row for row in document["routes"]}
+    assert by_rule["/api/items"]["origins"] == {
+        "value": [FOO],
+        "source": "CORS(resources='/api/*')",
+    }
+    assert by_rule["/health"]["cors"] is False
+    assert by_rule["/open"]["origins"]["source"] == "@cross_origin(...) on 'open_view'"
+    assert by_rule["/open"]["credentials"]["source"] == "flask-cors defaults and CORS_* config"
+    assert document["path_rules"] == [
+        {"source": "CORS(resources='/api/*')", "scope": None, "origins": [FOO]}
+    ]
+    text = app.test_cli_runner().invoke(args=["preflight", "routes"]).output
+    assert "CORS(resources='/api/*'): origins http://foo.com" in text
