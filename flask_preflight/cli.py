@@ -6,6 +6,8 @@
   sends what a browser would through the app's own WSGI callable (the code that answers
   real requests) and prints each check the browser makes, then the verdict. Exit status 0
   when allowed, 1 when refused, 2 on bad usage.
+- ``flask preflight migrate``: prints native declarations giving the app's current
+  policies (to move from ``flask_preflight.compat`` to ``cors()``/``Preflight``).
 """
 
 from __future__ import annotations
@@ -155,6 +157,18 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
             scope = f" (blueprint {row['scope']!r} only)" if row["scope"] else ""
             origins = ", ".join(map(str, row["origins"])) or "(none)"
             click.echo(f"  {row['source']}{scope}: origins {origins}")
+
+
+@preflight_cli.command("migrate")
+def migrate_command() -> None:
+    """Print native declarations (PREFLIGHT_* config, cors(...) on views) that give the
+    app's current policies, e.g. to move from flask_preflight.compat to native."""
+    from .migrate import native_declarations
+
+    try:
+        click.echo(native_declarations(current_app), nl=False)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _parse_header(text: str) -> tuple[str, str]:

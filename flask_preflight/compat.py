@@ -218,9 +218,9 @@ def translate(options: Mapping[str, Any], where: str, *, complete: bool) -> Poli
                     True,
                     where,
                     f"with origins={wide[0] if isinstance(wide[0], str) else wide[0].pattern!r}"
-                    " (flask-cors's default is '*') flask-cors sends any site's origin back "
-                    "with Access-Control-Allow-Credentials: true, so any site could read your "
-                    "users' data; list the origins that may call with credentials, e.g. "
+                    " (flask-cors's default is '*'), flask-cors would send any site's origin "
+                    "back with Access-Control-Allow-Credentials: true, so any site could read "
+                    "your users' data; list the origins that may call with credentials, e.g. "
                     "origins=['https://app.example.com']",
                 )
             )
