@@ -13,6 +13,8 @@ from flask import Blueprint, Flask
 from flask_preflight import Preflight
 from flask_preflight.compat import CORS, cross_origin
 
+from .conftest import send_preflight
+
 FOO = "http://foo.com"
 BAR = "http://bar.com"
 
@@ -83,6 +85,22 @@ def test_printed_declarations_give_the_same_policies() -> None:
     Preflight(copy)
     expected = routes_json(original)
     assert routes_json(copy) == expected
+    # The JSON shows regexes without their flags: compare answers too.
+    for path, origin, method, headers in [
+        ("/open", "https://a.example.com", "PUT", "x-company-id"),
+        ("/open", FOO, "PUT", "x-token"),
+        ("/api/items", FOO, "POST", None),
+        ("/api/v1/special", BAR, "GET", None),
+        ("/api/v1/special", FOO, "GET", None),
+    ]:
+        answers = [
+            send_preflight(app.test_client(), path, origin, method, headers)
+            for app in (original, copy)
+        ]
+        assert answers[0].status_code == answers[1].status_code, (path, origin)
+        assert answers[0].headers.get("Access-Control-Allow-Origin") == answers[1].headers.get(
+            "Access-Control-Allow-Origin"
+        )
     assert {row["endpoint"] for row in expected if row["cors"]} == {
         "api.items",
         "api.special",
