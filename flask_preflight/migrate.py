@@ -10,12 +10,13 @@ by path, flask-cors's answer forms) is listed as comments.
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 from flask import Flask
 
 from .extension import APP_LEVEL, get_state
-from .policy import FIELD_NAMES, EffectivePolicy
+from .policy import FIELD_NAMES, EffectivePolicy, resolve
 
 
 def _literal(value: Any) -> str:
@@ -28,8 +29,13 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-def _fields(effective: EffectivePolicy) -> str:
-    return ", ".join(f"{name}={_literal(getattr(effective, name))}" for name in FIELD_NAMES)
+def _fields(effective: EffectivePolicy, base: EffectivePolicy) -> str:
+    """The fields of ``effective`` that differ from ``base``, as keyword arguments."""
+    return ", ".join(
+        f"{name}={_literal(getattr(effective, name))}"
+        for name in FIELD_NAMES
+        if getattr(effective, name) != getattr(base, name)
+    )
 
 
 def native_declarations(app: Flask) -> str:
@@ -45,17 +51,20 @@ def native_declarations(app: Flask) -> str:
         "",
     ]
     unrouted = state.policy_for(APP_LEVEL, {"PATH_INFO": "/"}).effective
-    for name in FIELD_NAMES:
-        lines.append(
-            f'app.config["PREFLIGHT_{name.upper()}"] = {_literal(getattr(unrouted, name))}'
-        )
-    lines.append("")
+    defaults = resolve(())
+    for name in FIELD_NAMES:  # the app-wide policy, where it is not the default
+        if getattr(unrouted, name) != getattr(defaults, name):
+            value = _literal(getattr(unrouted, name))
+            lines.append(f'app.config["PREFLIGHT_{name.upper()}"] = {value}')
+    if len(lines) > 7:
+        lines.append("")
     for endpoint in sorted(app.view_functions):
         rules = list(app.url_map.iter_rules(endpoint))
         path = rules[0].rule if rules else "/"
         effective = state.policy_for(endpoint, {"PATH_INFO": path}).effective
-        if _fields(effective) != _fields(unrouted):  # else the config above says it
-            lines.append(f"cors({_fields(effective)})(app.view_functions[{endpoint!r}])")
+        fields = _fields(effective, unrouted)  # over the app-wide policy, field by field
+        if fields:
+            lines.append(f"cors({fields})(app.view_functions[{endpoint!r}])")
     notes = []
     if state.paths is not None and state.paths.rules:
         notes.append(
@@ -70,5 +79,8 @@ def native_declarations(app: Flask) -> str:
         )
     if notes:
         lines.append("")
-        lines.extend(f"# Note: {note}." for note in notes)
+        for note in notes:
+            lines.extend(
+                textwrap.wrap(f"Note: {note}.", 88, initial_indent="# ", subsequent_indent="#   ")
+            )
     return "\n".join(lines) + "\n"
