@@ -81,6 +81,12 @@ def native_declarations(app: Flask) -> str:
         lines.append("")
         for note in notes:
             lines.extend(
-                textwrap.wrap(f"Note: {note}.", 88, initial_indent="# ", subsequent_indent="#   ")
+                textwrap.wrap(
+                    f"Note: {note}.",
+                    88,
+                    initial_indent="# ",
+                    subsequent_indent="#   ",
+                    break_on_hyphens=False,
+                )
             )
     return "\n".join(lines) + "\n"
