@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import e2e, memory, report
-from benchmarks.apps import BARE, FLASK_CORS, PREFLIGHT, Shape, available_contenders
+from benchmarks.apps import BARE, COMPAT, FLASK_CORS, PREFLIGHT, Shape, available_contenders
 from benchmarks.micro import (
     ACTUAL_GET,
     BIG,
@@ -64,6 +64,11 @@ def build_suite(contenders: list[str]) -> Suite:
         ]:
             for kind in (ACTUAL_GET, PREFLIGHT_REQ):
                 suite.add(c, shape, kind)
+    if PREFLIGHT in contenders:  # compat next to flask-cors, same configuration
+        for c in (FLASK_CORS, COMPAT):
+            for shape in report.COMPAT_SHAPES:
+                for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+                    suite.add(c, shape, kind)
     return suite
 
 
@@ -146,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         missing=missing,
         memory_note=memory_note,
         total_seconds=time.monotonic() - started,
+        extra=report.render_compat(suite),
     )
     print()
     print(text)

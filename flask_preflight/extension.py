@@ -37,7 +37,7 @@ from .headers import (
     VARY_ORIGIN,
     merge_actual_headers,
 )
-from .paths import PathPolicies, wsgi_path
+from .paths import PathPolicies
 from .policy import (
     CompiledPolicy,
     Policy,
@@ -170,7 +170,7 @@ class PreflightState:
         self, endpoint: str | None, environ: WSGIEnvironment | None = None
     ) -> CompiledPolicy:
         if self.paths is not None:  # path rules: the policy of (endpoint, request path)
-            path = wsgi_path(environ.get("PATH_INFO")) if environ is not None else None
+            path = environ.get("PATH_INFO") if environ is not None else None
             return self.paths.policy_for(endpoint, path, self._compile_checked)
         try:
             return self.policies[endpoint]

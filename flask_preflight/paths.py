@@ -79,7 +79,7 @@ class PathPolicies:
     ) -> None:
         self.rules: list[PathRule] = list(rules)
         self.override = override
-        self._cache: dict[tuple[str | None, str | None], CompiledPolicy] = {}
+        self._cache: dict[tuple[str | None, object], CompiledPolicy] = {}
         self._lock = threading.Lock()
 
     def add(self, rules: Iterable[PathRule], *, first: bool = False) -> None:
@@ -111,18 +111,20 @@ class PathPolicies:
     def policy_for(
         self,
         endpoint: str | None,
-        path: str | None,
+        environ_path: object,
         compile_with: Callable[[str | None, Policy | None], CompiledPolicy],
     ) -> CompiledPolicy:
-        """The compiled policy of ``endpoint`` at ``path``: ``compile_with(endpoint, level)``
-        on the first request for the pair, the cached answer afterwards."""
-        key = (endpoint, path)
+        """The compiled policy of ``endpoint`` at a request's WSGI ``PATH_INFO``:
+        ``compile_with(endpoint, level)`` on the first request for the pair, the cached
+        answer afterwards (keyed on the raw path: a hit decodes nothing)."""
         try:
-            return self._cache[key]
-        except KeyError:
+            return self._cache[(endpoint, environ_path)]
+        except (KeyError, TypeError):
             pass
+        path = wsgi_path(environ_path)
         policy = compile_with(endpoint, self.level_for(endpoint, path))
-        if path is None or len(path) <= MAX_CACHED_PATH_LENGTH:
+        if path is not None and len(path) <= MAX_CACHED_PATH_LENGTH:
+            key = (endpoint, environ_path)
             with self._lock:
                 if len(self._cache) >= PATH_CACHE_SIZE:
                     del self._cache[next(iter(self._cache))]
