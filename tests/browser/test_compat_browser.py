@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from flask_preflight.compat import CORS, cross_origin
 
@@ -42,7 +42,7 @@ def create_compat_app(page_origin: str) -> Flask:
         return "no resource matches this path"
 
     @app.post("/session/login")
-    def login() -> Flask.response_class:
+    def login() -> Response:
         response = app.make_response("logged in")
         response.set_cookie("sid", request.get_data(as_text=True), httponly=True)
         return response
