@@ -416,6 +416,7 @@ class CORS:
         # the last registered first; the first whose resource matches answers.
         state.paths.add(rules, first=True)
         state.paths.rules.sort(key=_scope_depth, reverse=True)
+        state.paths.check(app.view_functions, state._compile)  # the views declared so far
 
 
 # --- the decorator --------------------------------------------------------------------------

@@ -162,6 +162,7 @@ class PreflightState:
                 return
             self.policies = self.compile_all()
             if self.paths is not None:  # every lookup goes through policy_for, with the path
+                self.paths.check((APP_LEVEL, *self.app.view_functions), self._compile)
                 self.policies = {}
             self.app._got_first_request = True
             self.frozen = True

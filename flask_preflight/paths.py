@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, Union
 
+from .errors import PreflightConfigError, Problem
 from .policy import CompiledPolicy, Policy
 
 PATH_CACHE_SIZE: Final = 1024
@@ -107,6 +108,26 @@ class PathPolicies:
             return None
         rule = self.rule_for(endpoint, path)
         return None if rule is None else rule.level
+
+    def check(
+        self,
+        endpoints: Iterable[str | None],
+        compile_with: Callable[
+            [str | None, Policy | None], tuple[CompiledPolicy | None, list[Problem]]
+        ],
+    ) -> None:
+        """Compile every rule's level over the app's, and every override over its endpoint's
+        levels, before the first request: raise one error listing every conflict."""
+        problems: list[Problem] = []
+        for rule in self.rules:
+            problems.extend(compile_with(None, rule.level)[1])
+        if self.override is not None:
+            for endpoint in endpoints:
+                level = self.override(endpoint)
+                if level is not None:
+                    problems.extend(compile_with(endpoint, level)[1])
+        if problems:
+            raise PreflightConfigError(problems)
 
     def policy_for(
         self,

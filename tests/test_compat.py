@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, abort
 
 from flask_preflight import PreflightConfigError
 from flask_preflight.compat import CORS, cross_origin, parse_resources
+from flask_preflight.extension import get_state
 
 from .conftest import cors_headers, send_preflight
 
@@ -337,10 +338,18 @@ def test_credentials_with_any_origin_is_refused(options: dict[str, Any]) -> None
 
 
 def test_credentials_from_the_decorator_with_default_origins_fail_at_setup() -> None:
-    app = one_view(supports_credentials=True)
+    with pytest.raises(PreflightConfigError, match=r"endpoint 'v': origins='\*'.*credentials"):
+        CORS(one_view(supports_credentials=True), resources="/nothing")
+    app = Flask(__name__)
     CORS(app, resources="/nothing")
-    with pytest.raises(PreflightConfigError, match="credentials"):
-        app.test_client().get("/v", headers={"Origin": FOO})
+
+    @app.get("/late")  # declared after CORS(app): checked before the first request
+    @cross_origin(supports_credentials=True)
+    def late() -> str:
+        return "late"
+
+    with pytest.raises(PreflightConfigError, match="endpoint 'late'"):
+        get_state(app).freeze()
 
 
 @pytest.mark.parametrize(
