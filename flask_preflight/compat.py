@@ -19,7 +19,7 @@ import inspect
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar, Union
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -230,8 +230,8 @@ def translate(options: Mapping[str, Any], where: str, *, complete: bool) -> Poli
     level = declare_policy(
         where, fields, DIALECT_ALWAYS_SEND if always_send else DIALECT_NO_ALWAYS_SEND
     )
-    if not complete and "always_send" not in options:
-        return replace(level, dialect=None)  # inherited from the level below
+    if not complete:  # a cross_origin view's: its dialect comes with the level below it
+        return replace(level, dialect=None)
     return level
 
 
@@ -322,24 +322,52 @@ def _path_matcher(key: ResourcePattern, where: str) -> str | re.Pattern[str]:
 # --- registration on an app -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _CompatView:
+    """What a ``cross_origin`` view's level alone cannot say."""
+
+    always_send: bool | None  # None: from the config or the default
+    automatic_options: bool
+
+
 class _CompatOverride:
     """The level under a ``cross_origin`` view's own: flask-cors's defaults and the app's
-    ``CORS_*`` config, in place of any resource's options."""
+    ``CORS_*`` config, in place of any resource's options, with the view's dialect."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._base: Policy | None = None
+        self._levels: dict[tuple[bool | None, bool], Policy] = {}
+
+    def _flask_answers_options(self, endpoint: str) -> bool:
+        """Whether Flask answers OPTIONS on the endpoint's rules (the view never sees it)."""
+        try:
+            rules = list(self.app.url_map.iter_rules(endpoint))
+        except KeyError:
+            return False
+        return any(getattr(rule, "provide_automatic_options", False) for rule in rules)
 
     def __call__(self, endpoint: str | None) -> Policy | None:
         if endpoint is None:
             return None
         view = self.app.view_functions.get(endpoint)
-        if not getattr(view, COMPAT_VIEW_ATTRIBUTE, False):
+        info = getattr(view, COMPAT_VIEW_ATTRIBUTE, None)
+        if not isinstance(info, _CompatView):
             return None
-        if self._base is None:
+        # flask-cors's automatic_options=False: Flask's own OPTIONS answer never passes
+        # through the decorator, so it carries no CORS headers.
+        unanswered = not info.automatic_options and self._flask_answers_options(endpoint)
+        key = (info.always_send, unanswered)
+        level = self._levels.get(key)
+        if level is None:
             merged = {**DEFAULT_OPTIONS, **config_options(self.app)}
-            self._base = translate(merged, "flask-cors defaults and CORS_* config", complete=True)
-        return self._base
+            if info.always_send is not None:
+                merged["always_send"] = info.always_send
+            level = translate(merged, "flask-cors defaults and CORS_* config", complete=True)
+            if unanswered and level.dialect is not None:
+                dialect = replace(level.dialect, unanswered_methods=frozenset({"OPTIONS"}))
+                level = replace(level, dialect=dialect)
+            self._levels[key] = level
+        return level
 
 
 _install_lock = threading.Lock()
@@ -473,7 +501,12 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         setattr(
             view, POLICY_ATTRIBUTE, replace(level, source=f"@cross_origin(...) on {f.__name__!r}")
         )
-        setattr(view, COMPAT_VIEW_ATTRIBUTE, True)
+        always_send = kwargs.get("always_send")
+        setattr(
+            view,
+            COMPAT_VIEW_ATTRIBUTE,
+            _CompatView(None if always_send is None else bool(always_send), automatic_options),
+        )
         return view  # type: ignore[return-value]
 
     return decorator

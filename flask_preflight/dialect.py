@@ -27,13 +27,15 @@ class Dialect:
     (nothing), or ``"listed"`` (``*`` for a ``"*"`` policy without credentials, else the
     first exact origin configured, in sorted order). ``private_network_on_actual``: answer
     ``Access-Control-Request-Private-Network: true`` on allowed actual requests too, with
-    ``true`` or ``false``."""
+    ``true`` or ``false``. ``unanswered_methods``: actual requests with these methods get
+    no CORS headers."""
 
     name: str
     methods_limit_actual: bool = True
     keep_header_case: bool = False
     no_origin: NoOriginAnswer = "native"
     private_network_on_actual: bool = False
+    unanswered_methods: frozenset[str] = frozenset()
 
 
 NATIVE: Final = Dialect("native")

@@ -387,6 +387,7 @@ class CompiledPolicy:
     echo_header_case: bool = False
     no_origin: tuple[tuple[str, str], ...] | None = None  # answer without Origin, if fixed
     private_network_on_actual: bool = False
+    unanswered_methods: frozenset[str] = frozenset()
 
 
 def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
@@ -441,6 +442,7 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         echo_header_case=dialect.keep_header_case,
         no_origin=no_origin,
         private_network_on_actual=dialect.private_network_on_actual,
+        unanswered_methods=dialect.unanswered_methods,
     )
 
 

@@ -208,6 +208,8 @@ def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: 
     methods = policy.actual_methods
     if methods is not None and method not in methods and method.upper() not in methods:
         return []
+    if policy.unanswered_methods and method in policy.unanswered_methods:
+        return []
     if origin is None and policy.no_origin is not None:
         return list(policy.no_origin)
     if policy.actual_wildcard is not None:

@@ -408,3 +408,27 @@ def test_routes_show_compat_policies_with_their_source() -> None:
     ]
     text = app.test_cli_runner().invoke(args=["preflight", "routes"]).output
     assert "CORS(resources='/api/*'): origins http://foo.com" in text
+
+
+def test_automatic_options_false_leaves_flasks_options_answer_alone() -> None:
+    """flask-cors: with automatic_options=False, Flask answers a plain OPTIONS without the
+    decorator, so without CORS headers; a view that serves OPTIONS itself gets them."""
+    app = Flask(__name__)
+    CORS(app, resources="/nothing")  # the engine is registered before any request
+
+    @app.get("/auto")
+    @cross_origin(origins=[FOO], automatic_options=False)
+    def auto() -> str:
+        return "auto"
+
+    @app.route("/own", methods=["GET", "OPTIONS"])
+    @cross_origin(origins=[FOO], automatic_options=False)
+    def own() -> str:
+        return "own"
+
+    client = app.test_client()
+    assert acao(app, "/auto", method="options") is None
+    assert acao(app, "/auto") == FOO
+    assert client.options("/own", headers={"Origin": FOO}).data == b"own"
+    assert acao(app, "/own", method="options") == FOO
+    assert send_preflight(client, "/auto", FOO, "GET").status_code == 204  # the engine's
