@@ -38,6 +38,7 @@ CONFIGS: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]] = [
     ({"methods": ["POST"], "origins": [FOO]}, {}, None),
     ({"allow_headers": ["X-Token", r"X-A.*"], "origins": [FOO], "max_age": 30}, {}, None),
     ({"origins": [r"http://.*\.foo\.com"]}, {}, None),
+    ({"allow_headers": [r"X-A[0-9]"], "max_age": "45"}, {}, None),
     ({}, {}, {}),
     ({}, {}, {"origins": [FOO], "max_age": 10}),
     ({}, {"CORS_ORIGINS": [BAR]}, {"expose_headers": "X-One"}),
@@ -107,7 +108,7 @@ def test_preflights_grant_what_flask_cors_grants(config: tuple[Any, ...]) -> Non
             if method not in served:
                 continue
             for origin in (FOO, BAR, SUB):
-                for requested in (None, "X-Token", "x-a, X-B"):
+                for requested in (None, "X-Token", "x-a, X-B", "X-A1b"):
                     headers = {"Origin": origin, "Access-Control-Request-Method": method}
                     if requested:
                         headers["Access-Control-Request-Headers"] = requested
