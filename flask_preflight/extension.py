@@ -367,10 +367,10 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                 cors = actual_response_headers(
                     policy, origin if isinstance(origin, str) else None, environ["REQUEST_METHOD"]
                 )
-                # A dialect's (dialect.py): answer the private-network header here too.
-                pna = environ.get(ENVIRON_REQUEST_PRIVATE_NETWORK)
-                if pna is not None and cors and policy.private_network_on_actual:
-                    cors.extend(private_network_answer(policy, pna))
+                if policy.private_network_on_actual and cors:  # a dialect's (dialect.py)
+                    pna = environ.get(ENVIRON_REQUEST_PRIVATE_NETWORK)
+                    if pna is not None:
+                        cors.extend(private_network_answer(policy, pna))
             for name, _ in headers:
                 if name.lower() in MERGED_RESPONSE_HEADERS:  # the app set Vary or CORS headers
                     merge_actual_headers(headers, cors, policy.vary_origin)
