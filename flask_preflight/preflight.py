@@ -183,6 +183,8 @@ def _allowed_headers_value(
     if policy.echo_header_case and requested is not None:
         # The dialect's form: the names as the browser wrote them, sorted, ", "-joined.
         # ``requested`` was already parsed (and bounded) by check_headers.
+        if len(names) == 1 and "," not in requested:
+            return requested.strip(" \t")
         return ", ".join(sorted(n for n in (e.strip(" \t") for e in requested.split(",")) if n))
     return ",".join(names)
 
