@@ -432,3 +432,24 @@ def test_automatic_options_false_leaves_flasks_options_answer_alone() -> None:
     assert client.options("/own", headers={"Origin": FOO}).data == b"own"
     assert acao(app, "/own", method="options") == FOO
     assert send_preflight(client, "/auto", FOO, "GET").status_code == 204  # the engine's
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/\xff", "/api/\xc3", "/api/" + "a" * 5000, "/api/%ff", "/api/\x00", "//api//x"],
+)
+def test_hostile_paths_get_a_safe_answer(path: str) -> None:
+    """Undecodable bytes, huge and odd paths: never a 500, the resource's headers on 404s."""
+    app = routes(Flask(__name__), "/api/x")
+    CORS(app, resources={r"/api/*": {"origins": [FOO]}})
+    client = app.test_client()
+    overrides = {"PATH_INFO": path}
+    response = client.get(path, environ_overrides=overrides, headers={"Origin": FOO})
+    assert response.status_code < 500
+    assert response.headers.get("Access-Control-Allow-Origin") == FOO
+    preflight = client.options(
+        path,
+        environ_overrides=overrides,
+        headers={"Origin": FOO, "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code < 500
