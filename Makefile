@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint bench bench-smoke package matrix matrix-lowest matrix-newest clean
+.PHONY: example test lint bench bench-smoke package compat-suite matrix matrix-lowest matrix-newest clean
 
 $(VENV)/.base: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ matrix: matrix-lowest matrix-newest
 # a clean venv and run the README's quick start from it, and run the tests from the sdist.
 package: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py
+# flask-cors 6.0.5's own tests against flask_preflight.compat (downloaded at run time;
+# expected differences in tests/compat_suite/DIFFERENCES.md).
+compat-suite: $(VENV)/.test
+	$(BIN)/python -m tests.compat_suite.run
 
 clean:
 	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -13,6 +13,7 @@ from benchmarks import e2e, memory, report
 from benchmarks.apps import (
     BARE,
     BARE_MIDDLEWARE,
+    COMPAT,
     FLASK_CORS,
     ORDER_CONTENDERS,
     PREFLIGHT,
@@ -77,6 +78,11 @@ def build_suite(contenders: list[str]) -> Suite:
         ]:
             for kind in (ACTUAL_GET, PREFLIGHT_REQ):
                 suite.add(c, shape, kind)
+    if PREFLIGHT in contenders:  # compat next to flask-cors, same configuration
+        for c in (FLASK_CORS, COMPAT):
+            for shape in report.COMPAT_SHAPES:
+                for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+                    suite.add(c, shape, kind)
     return suite
 
 
@@ -159,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         missing=missing,
         memory_note=memory_note,
         total_seconds=time.monotonic() - started,
+        extra=report.render_compat(suite),
     )
     if PREFLIGHT in contenders:
         text += report.render_order(suite)

@@ -18,6 +18,9 @@ BARE = "bare Flask"
 FLASK_CORS = "flask-cors"
 PREFLIGHT = "Flask-Preflight"
 CONTENDERS = (BARE, FLASK_CORS, PREFLIGHT)
+# flask_preflight.compat: flask-cors's API on Flask-Preflight (its own table, next to
+# flask-cors on the same configuration).
+COMPAT = "compat"
 
 ALLOWED_ORIGIN = "https://app.example.com"
 REFUSED_ORIGIN = "https://evil.example.net"
@@ -32,6 +35,7 @@ class Shape:
     routes: int = 1
     origins: int = 1
     patterns: int = 0
+    resources: int = 0  # flask-cors resources (0: app-wide options); the last one matches
 
     def origin_list(self) -> list[str]:
         """Allowed origins: exact ones, then patterns. The request origin matches the last."""
@@ -50,8 +54,15 @@ class Shape:
         """The path requested: the last route registered."""
         return f"/api/res{self.routes - 1}/42"
 
+    def resource_list(self) -> list[str]:
+        """flask-cors resources: regexes for the last ``resources`` routes, in order, so the
+        request matches the last one (worst case for a scan)."""
+        return [f"/api/res{i}/.*" for i in range(self.routes - self.resources, self.routes)]
+
     def label(self) -> str:
         """A short human-readable description."""
+        if self.resources:
+            return f"{self.routes} routes, {self.resources} resources"
         if self.patterns:
             return f"{self.routes} routes, {self.patterns} subdomain patterns"
         return f"{self.routes} routes, {self.origins} origins"
@@ -87,19 +98,34 @@ def make_bare(shape: Shape) -> Flask:
     return _base_app(shape)
 
 
-def make_flask_cors(shape: Shape) -> Flask:
-    """The app with flask-cors, app-wide, same policy."""
-    from flask_cors import CORS
-
-    app = _base_app(shape)
-    CORS(
-        app,
+def _flask_cors_options(shape: Shape) -> dict[str, object]:
+    options: dict[str, object] = dict(
         origins=[_pattern_to_regex(o) for o in shape.origin_list()],
         methods=list(METHODS),
         allow_headers="*",
         supports_credentials=False,
         max_age=MAX_AGE,
     )
+    if shape.resources:
+        options["resources"] = shape.resource_list()
+    return options
+
+
+def make_flask_cors(shape: Shape) -> Flask:
+    """The app with flask-cors, app-wide (or on ``shape.resources``), same policy."""
+    from flask_cors import CORS
+
+    app = _base_app(shape)
+    CORS(app, **_flask_cors_options(shape))
+    return app
+
+
+def make_compat(shape: Shape) -> Flask:
+    """The flask-cors app with the import switched to flask_preflight.compat."""
+    from flask_preflight.compat import CORS
+
+    app = _base_app(shape)
+    CORS(app, **_flask_cors_options(shape))
     return app
 
 
@@ -169,6 +195,7 @@ FACTORIES: dict[str, Callable[[Shape], Flask]] = {
     PREFLIGHT_MIDDLEWARE_AFTER: _make_preflight_with_middleware(before=False),
     PREFLIGHT_MIDDLEWARE_BEFORE: _make_preflight_with_middleware(before=True),
     BARE_MIDDLEWARE: make_bare_with_middleware,
+    COMPAT: make_compat,
 }
 
 

@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.apps import BARE, CONTENDERS, FLASK_CORS, PREFLIGHT, Shape
+from benchmarks.apps import BARE, COMPAT, CONTENDERS, FLASK_CORS, PREFLIGHT, Shape
 from benchmarks.e2e import KIND_LABEL, E2EResult
 from benchmarks.memory import MemoryResult
 from benchmarks.micro import (
@@ -172,6 +172,50 @@ def p4_rows(suite: Suite, contenders: list[str]) -> list[Row]:
                 row.cells[c] = Cell(f"{_fmt(r)} (x{factor:.3f})", ok)
             rows.append(row)
     return rows
+
+
+COMPAT_SHAPES = (BASE, Shape(routes=100, resources=1), Shape(routes=100, resources=100))
+
+
+def render_compat(suite: Suite) -> str:
+    """flask_preflight.compat next to flask-cors, configured the same (``CORS(app, ...)``,
+    then 1 or 100 resources on an app of 100 routes): P1, P2, and P4 growth."""
+    base, one, hundred = COMPAT_SHAPES
+    targets = {ACTUAL_GET.key: 1.05, PREFLIGHT_REQ.key: 0.10}
+    lines = [
+        "Compat rows: `flask_preflight.compat` (flask-cors's API on Flask-Preflight) next to"
+        " flask-cors, same options. C-P4 cells read `ratio (x factor over 1 resource)`.",
+        "",
+        f"| id | scenario | target | {FLASK_CORS} | {COMPAT} | verdict |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+        cells = [_ratio(suite, c, base, kind) for c in (FLASK_CORS, COMPAT)]
+        if None in cells:
+            continue
+        limit = targets[kind.key]
+        ok = cells[1] is not None and cells[1] <= limit
+        lines.append(
+            f"| C-{kind.key} | {kind.description}, `CORS(app, ...)` | <= {limit:.2f} | "
+            + " | ".join(_fmt(r) for r in cells if r is not None)
+            + f" | {'**pass**' if ok else '**FAIL**'} |"
+        )
+    for kind in (ACTUAL_GET, PREFLIGHT_REQ):
+        texts, factors = [], []
+        for c in (FLASK_CORS, COMPAT):
+            r0, r = _ratio(suite, c, one, kind), _ratio(suite, c, hundred, kind)
+            if r0 is None or r is None:
+                break
+            factors.append(r / r0)
+            texts.append(f"{_fmt(r)} (x{r / r0:.3f})")
+        if len(texts) < 2:
+            continue
+        ok = factors[1] <= P4_LIMIT
+        lines.append(
+            f"| C-P4 | {kind.key}, 100 resources (100 routes) | <= {P4_LIMIT:.2f}x own 1"
+            f" resource | {texts[0]} | {texts[1]} | {'**pass**' if ok else '**FAIL**'} |"
+        )
+    return "\n".join(lines) if len(lines) > 4 else ""
 
 
 def e2e_rows(e2e: E2EResult, contenders: list[str]) -> list[Row]:
@@ -344,6 +388,7 @@ def render(
     missing: dict[str, str],
     memory_note: str,
     total_seconds: float,
+    extra: str = "",
 ) -> str:
     """The whole results document."""
     ref = suite.get(BARE, BASE, PLAIN_GET)
@@ -376,6 +421,8 @@ def render(
     for name, reason in missing.items():
         out += [f"**{name} was not run**: {reason}", ""]
     out += [render_table(rows), ""]
+    if extra:
+        out += [extra, ""]
     if e2e.skipped:
         out += [f"End-to-end (gunicorn + wrk) part **skipped**: {e2e.skipped}.", ""]
     else:

@@ -8,6 +8,8 @@
   endpoint's policy, and prints each check the browser makes, then the verdict. No view
   runs unless ``--run-view`` asks to send the actual request too. Exit status 0 when
   allowed, 1 when refused (or the app has no ``Preflight``), 2 on bad usage.
+- ``flask preflight migrate``: prints native declarations giving the app's current
+  policies (to move from ``flask_preflight.compat`` to ``cors()``/``Preflight``).
 
 The commands are registered on every app through the ``flask.commands`` entry point, so
 they can say when an app has no ``Preflight(app)``.
@@ -71,7 +73,9 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
-        policy = state.policy_for(rule.endpoint)
+        # With path rules (flask_preflight.compat's resources), the rule's text stands for
+        # the paths it serves.
+        policy = state.policy_for(rule.endpoint, {"PATH_INFO": rule.rule})
         effective = policy.effective
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
@@ -97,6 +101,21 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
                 }
             rows.append(row)
     return rows
+
+
+def path_rows() -> list[dict[str, Any]]:
+    """The app's path rules (paths.py), in matching order."""
+    paths = get_state(current_app).paths
+    if paths is None:
+        return []
+    return [
+        {
+            "source": rule.source,
+            "scope": rule.scope,
+            "origins": _render(rule.level.origins) if rule.level.origins else [],
+        }
+        for rule in paths.rules
+    ]
 
 
 def _cell(row: dict[str, Any], name: str) -> str:
@@ -127,12 +146,13 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
         app_policy = state.policy_for(APP_LEVEL)
-        click.echo(
-            json.dumps(
-                {"routes": rows, "unrouted": {"origins": _render(app_policy.effective.origins)}},
-                indent=2,
-            )
-        )
+        document: dict[str, Any] = {
+            "routes": rows,
+            "unrouted": {"origins": _render(app_policy.effective.origins)},
+        }
+        if path_rows():
+            document["path_rules"] = path_rows()
+        click.echo(json.dumps(document, indent=2))
         return
     columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("RULE", lambda row: row["rule"]),
@@ -154,6 +174,25 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
     click.echo("\nCORS is 'yes' when the policy allows some origin and its CORS METHODS include")
     click.echo("the row's METHOD. Values in [brackets] say where each one was set. Without a")
     click.echo("matching route (404, 405), the app-level policy applies.")
+    rules = path_rows()
+    if rules:
+        click.echo("Path rules, first match wins (404s under them use them too):")
+        for row in rules:
+            scope = f" (blueprint {row['scope']!r} only)" if row["scope"] else ""
+            origins = ", ".join(map(str, row["origins"])) or "(none)"
+            click.echo(f"  {row['source']}{scope}: origins {origins}")
+
+
+@preflight_cli.command("migrate")
+def migrate_command() -> None:
+    """Print native declarations (PREFLIGHT_* config, cors(...) on views) that give the
+    app's current policies, e.g. to move from flask_preflight.compat to native."""
+    from .migrate import native_declarations
+
+    try:
+        click.echo(native_declarations(current_app), nl=False)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _parse_header(text: str) -> tuple[str, str]:

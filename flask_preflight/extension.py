@@ -49,6 +49,7 @@ from .headers import (
     merge_actual_headers,
     merge_preflight_headers,
 )
+from .paths import PathPolicies
 from .policy import (
     CompiledPolicy,
     Policy,
@@ -66,6 +67,7 @@ from .preflight import (
     decide_preflight,
     escape,
     preflight_vary,
+    private_network_answer,
 )
 from .routing import WEBSOCKET_UPGRADE, Resolution, Route, Router, owner_key
 
@@ -108,6 +110,9 @@ class PreflightState:
         ] = {}
         self.router = Router(app)
         self._lock = threading.Lock()
+        # Path rules (paths.py), set by a front such as flask_preflight.compat: when set,
+        # an endpoint's policy also depends on the request path.
+        self.paths: PathPolicies | None = None
 
     # --- policies ---------------------------------------------------------------------
 
@@ -132,11 +137,15 @@ class PreflightState:
                 levels.append(policy)
         return levels
 
-    def _compile(self, endpoint: str | None) -> tuple[CompiledPolicy | None, list[Problem]]:
+    def _compile(
+        self, endpoint: str | None, path_level: Policy | None = None
+    ) -> tuple[CompiledPolicy | None, list[Problem]]:
         """Compile one endpoint's policy. Endpoints with the same levels (every view of a
         blueprint without its own policy, say) share one compiled policy, so start-up
         time and memory grow with the number of distinct policies, not of routes."""
         levels = self.levels_for(endpoint)
+        if path_level is not None:  # a path rule's level: above the app's, below the rest
+            levels.insert(len(self.app_levels), path_level)
         key = tuple(map(id, levels))
         cached = self._by_levels.get(key)
         if cached is None:
@@ -171,10 +180,18 @@ class PreflightState:
             self.policies = self.compile_all()
             if not self.direct:
                 _put_first(self.app, self._answer_in_flask)
+            if self.paths is not None:  # every lookup goes through policy_for, with the path
+                self.paths.check((APP_LEVEL, *self.app.view_functions), self._compile)
+                self.policies = {}
             self.app._got_first_request = True
             self.frozen = True
 
-    def policy_for(self, endpoint: str | None) -> CompiledPolicy:
+    def policy_for(
+        self, endpoint: str | None, environ: WSGIEnvironment | None = None
+    ) -> CompiledPolicy:
+        if self.paths is not None:  # path rules: the policy of (endpoint, request path)
+            path = environ.get("PATH_INFO") if environ is not None else None
+            return self.paths.policy_for(endpoint, path, self._compile_checked)
         try:
             return self.policies[endpoint]
         except KeyError:
@@ -183,6 +200,12 @@ class PreflightState:
         if policy is None:
             raise PreflightConfigError(problems)
         self.policies[endpoint] = policy
+        return policy
+
+    def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
+        policy, problems = self._compile(endpoint, path_level)
+        if policy is None:
+            raise PreflightConfigError(problems)
         return policy
 
     # --- answering preflights ---------------------------------------------------------
@@ -203,7 +226,7 @@ class PreflightState:
         if isinstance(route, str):
             refusal = _upgrade_refusal() if route == WEBSOCKET_UPGRADE else _route_refusal(method)
             return self._refuse(None, None, origin, refusal, explain)
-        policy = self.policy_for(route.endpoint)
+        policy = self.policy_for(route.endpoint, environ)
         if not policy.enabled:
             return self._refuse(route.endpoint, policy, origin, _disabled_refusal(origin), explain)
         decision = decide_preflight(
@@ -430,11 +453,11 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                 if answered is not None:  # a preflight answered inside Flask's dispatch
                     merge_preflight_headers(headers, answered)
                     return start_response(status, headers, exc_info)
-            policy = policies.get(endpoint) or state.policy_for(endpoint)
+            policy = policies.get(endpoint) or state.policy_for(endpoint, request_environ)
             if not policy.enabled:
                 return start_response(status, headers, exc_info)
             origin = request_environ.get(ENVIRON_ORIGIN)
-            if origin is None and policy.actual_wildcard is None:
+            if origin is None and policy.actual_wildcard is None and policy.no_origin is None:
                 cors = []  # the common same-origin request: only Vary may change
             else:
                 if not isinstance(origin, str):
@@ -442,6 +465,10 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                 cors = actual_response_headers(policy, origin, request_environ["REQUEST_METHOD"])
                 if not cors and origin is not None and signals.actual_request_refused.receivers:
                     state.actual_request_refused(endpoint, policy, request_environ, origin)
+                if policy.private_network_on_actual and cors:  # a dialect's (dialect.py)
+                    pna = request_environ.get(ENVIRON_REQUEST_PRIVATE_NETWORK)
+                    if pna is not None:
+                        cors.extend(private_network_answer(policy, pna))
             for name, _ in headers:
                 lowered = name.lower()
                 if lowered == "vary" or lowered.startswith(ACCESS_CONTROL_PREFIX):

@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, Union
 
+from .dialect import NATIVE, Dialect
 from .errors import PreflightConfigError, Problem
 from .flask_cors_names import flask_cors_hint
 from .headers import (
@@ -44,6 +45,7 @@ from .origins import (
 )
 
 ANY: Final = "*"
+HeaderSpec = Union[str, "re.Pattern[str]"]  # a header name, or a regex matching names whole
 
 # The risks ``dangerously_tolerate`` can accept, each with what it lets an attacker do.
 INSECURE_ORIGINS: Final = "insecure_origins"
@@ -83,13 +85,14 @@ class Policy:
 
     origins: tuple[OriginSpec, ...] | _Unset = UNSET
     methods: tuple[str, ...] | str | _Unset = UNSET
-    allow_headers: tuple[str, ...] | str | _Unset = UNSET
+    allow_headers: tuple[HeaderSpec, ...] | str | _Unset = UNSET
     expose_headers: tuple[str, ...] | str | _Unset = UNSET
     credentials: bool | _Unset = UNSET
     max_age: int | _Unset | None = UNSET
     private_network: bool | _Unset = UNSET
     dangerously_tolerate: tuple[str, ...] | _Unset = UNSET
     source: str = field(default="", compare=False)
+    dialect: Dialect | None = field(default=None, compare=False)  # None: inherited
 
     def set_fields(self) -> dict[str, Any]:
         """The fields this level sets, by name."""
@@ -168,32 +171,43 @@ def _validate_origins(value: object) -> tuple[tuple[OriginSpec, ...], list[str]]
 
 
 def _validate_names(
-    value: object, kind: str, *, upper: bool, check: Any = None
-) -> tuple[tuple[str, ...] | str, list[str]]:
-    """Validate ``"*"`` or a list of token names (methods or header names)."""
+    value: object,
+    kind: str,
+    *,
+    upper: bool,
+    check: Any = None,
+    patterns: bool = False,
+    keep_case: bool = False,
+) -> tuple[tuple[Any, ...] | str, list[str]]:
+    """Validate ``"*"`` or a list of token names (methods or header names), and compiled
+    regexes when ``patterns``."""
     if value == ANY:
         return ANY, []
     if isinstance(value, str):
         if "," in value:
             return (), [_several_in_one(value)]
         items: tuple[object, ...] | None = (value,)
+    elif patterns and isinstance(value, re.Pattern):
+        items = (value,)
     else:
         items = _as_items(value)
     if items is None:
         return (), [f"must be '*' or a list of {kind} names (got {type(value).__name__})"]
     if items == (ANY,):
         return ANY, []
-    names: list[str] = []
+    names: list[Any] = []
     errors: list[str] = []
     for item in items:
-        if item == ANY:
+        if patterns and isinstance(item, re.Pattern) and isinstance(item.pattern, str):
+            names.append(item)
+        elif item == ANY:
             errors.append(f"'*' must be the whole value, not one {kind} name among others")
         elif not isinstance(item, str) or not is_token(item):
             errors.append(f"{item!r} is not a valid {kind} name (an HTTP token)")
         elif check is not None and (message := check(item)):
             errors.append(message)
         else:
-            name = item.upper() if upper else item.lower()
+            name = item if keep_case else item.upper() if upper else item.lower()
             if name not in names:
                 names.append(name)
     return tuple(names), errors
@@ -245,9 +259,13 @@ def _validate_bool(value: object) -> tuple[bool, list[str]]:
     return False, [f"must be True or False (got {type(value).__name__})"]
 
 
-def declare_policy(source: str, values: Mapping[str, object]) -> Policy:
+def declare_policy(
+    source: str, values: Mapping[str, object], dialect: Dialect | None = None
+) -> Policy:
     """Validate the fields one level declares; raise ``PreflightConfigError`` listing every
-    problem (unknown names, malformed values, and conflicts within this level)."""
+    problem (unknown names, malformed values, and conflicts within this level). A
+    ``dialect`` (dialect.py) changes how the answers are written, not what is allowed."""
+    keep_case = dialect is not None and dialect.keep_header_case
     problems: list[Problem] = []
     normalized: dict[str, Any] = {}
     for name, value in values.items():
@@ -262,11 +280,11 @@ def declare_policy(source: str, values: Mapping[str, object]) -> Policy:
             normalized[name], errors = _validate_names(value, "method", upper=True)
         elif name == "allow_headers":
             normalized[name], errors = _validate_names(
-                value, "header", upper=False, check=_check_request_header
+                value, "header", upper=False, check=_check_request_header, patterns=True
             )
         elif name == "expose_headers":
             normalized[name], errors = _validate_names(
-                value, "header", upper=False, check=_check_response_header
+                value, "header", upper=False, check=_check_response_header, keep_case=keep_case
             )
         elif name == "max_age":
             normalized[name], errors = _validate_max_age(value)
@@ -277,7 +295,7 @@ def declare_policy(source: str, values: Mapping[str, object]) -> Policy:
         problems.extend(Problem(name, value, source, error) for error in errors)
     if problems:
         raise PreflightConfigError(problems)
-    policy = Policy(source=source, **normalized)
+    policy = Policy(source=source, dialect=dialect, **normalized)
     conflicts = _conflicts(policy, source)
     if conflicts:
         raise PreflightConfigError(conflicts)
@@ -309,24 +327,27 @@ class EffectivePolicy:
 
     origins: tuple[OriginSpec, ...]
     methods: tuple[str, ...] | str
-    allow_headers: tuple[str, ...] | str
+    allow_headers: tuple[HeaderSpec, ...] | str
     expose_headers: tuple[str, ...] | str
     credentials: bool
     max_age: int | None
     private_network: bool
     dangerously_tolerate: tuple[str, ...]
     sources: Mapping[str, str]
+    dialect: Dialect = NATIVE
 
 
 def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
     """Merge levels, lowest first, field by field: a level overrides only what it sets."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    dialect = NATIVE
     for level in (DEFAULT_POLICY, *levels):
         for name, value in level.set_fields().items():
             values[name] = value
             sources[name] = level.source
-    return EffectivePolicy(sources=sources, **values)
+        dialect = level.dialect or dialect
+    return EffectivePolicy(sources=sources, dialect=dialect, **values)
 
 
 def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
@@ -397,6 +418,13 @@ class CompiledPolicy:
     # (credentials, exposed headers); for a "*" policy, all of them, "*" included.
     actual_extra: tuple[tuple[str, str], ...]
     actual_wildcard: tuple[tuple[str, str], ...] | None
+    # Set by a dialect (dialect.py); the defaults are Flask-Preflight's own answers.
+    header_patterns: tuple[re.Pattern[str], ...] = ()  # allowed names, matched whole
+    actual_methods: frozenset[str] | None = None  # methods of actual requests answered
+    echo_header_case: bool = False
+    no_origin: tuple[tuple[str, str], ...] | None = None  # answer without Origin, if fixed
+    private_network_on_actual: bool = False
+    unanswered_methods: frozenset[str] = frozenset()
 
 
 def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
@@ -409,8 +437,12 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
             methods |= {"HEAD"}  # as Flask routes HEAD to GET views
     any_header = effective.allow_headers == ANY
     allowed_headers = SAFELISTED_REQUEST_HEADERS
+    header_patterns: tuple[re.Pattern[str], ...] = ()
     if not any_header:
-        allowed_headers = allowed_headers | frozenset(effective.allow_headers)
+        header_patterns = tuple(h for h in effective.allow_headers if isinstance(h, re.Pattern))
+        allowed_headers = allowed_headers | frozenset(
+            h.lower() for h in effective.allow_headers if isinstance(h, str)
+        )
     expose = effective.expose_headers
     expose_headers = (ANY if expose == ANY else ", ".join(expose)) or None
     actual_extra: list[tuple[str, str]] = []
@@ -418,6 +450,16 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         actual_extra.append((ALLOW_CREDENTIALS, "true"))
     if expose_headers is not None:
         actual_extra.append((EXPOSE_HEADERS, expose_headers))
+    dialect = effective.dialect
+    no_origin: tuple[tuple[str, str], ...] | None = None
+    if dialect.no_origin == "never":
+        no_origin = ()
+    elif dialect.no_origin == "listed":
+        if matcher.any_origin:
+            no_origin = () if effective.credentials else ((ALLOW_ORIGIN, ANY), *actual_extra)
+        else:
+            listed = sorted(o for o in effective.origins if isinstance(o, str) and "*" not in o)
+            no_origin = ((ALLOW_ORIGIN, listed[0]), *actual_extra) if listed else ()
     return CompiledPolicy(
         effective=effective,
         matcher=matcher,
@@ -432,6 +474,12 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         vary_origin=matcher.is_dynamic,
         actual_extra=tuple(actual_extra),
         actual_wildcard=((ALLOW_ORIGIN, ANY), *actual_extra) if matcher.any_origin else None,
+        header_patterns=header_patterns,
+        actual_methods=methods if dialect.methods_limit_actual else None,
+        echo_header_case=dialect.keep_header_case,
+        no_origin=no_origin,
+        private_network_on_actual=dialect.private_network_on_actual,
+        unanswered_methods=dialect.unanswered_methods,
     )
 
 

@@ -116,7 +116,9 @@ def check_headers(policy: CompiledPolicy, requested: str | None) -> tuple[str, .
         )
     if not policy.any_header:
         for name in names:
-            if name not in policy.allowed_headers:
+            if name not in policy.allowed_headers and not any(
+                pattern.fullmatch(name) for pattern in policy.header_patterns
+            ):
                 return Refusal(
                     "headers",
                     "allow_headers",
@@ -164,7 +166,7 @@ def decide_preflight(
         (ALLOW_METHODS, requested_method),
     ]
     if names:
-        headers.append((ALLOW_HEADERS, ",".join(names)))
+        headers.append((ALLOW_HEADERS, _allowed_headers_value(policy, names, requested_headers)))
     if policy.credentials:
         headers.append((ALLOW_CREDENTIALS, "true"))
     if policy.max_age is not None:
@@ -175,8 +177,28 @@ def decide_preflight(
     return headers
 
 
+def _allowed_headers_value(
+    policy: CompiledPolicy, names: tuple[str, ...], requested: str | None
+) -> str:
+    if policy.echo_header_case and requested is not None:
+        # The dialect's form: the names as the browser wrote them, sorted, ", "-joined.
+        # ``requested`` was already parsed (and bounded) by check_headers.
+        if len(names) == 1 and "," not in requested:
+            return requested.strip(" \t")
+        return ", ".join(sorted(n for n in (e.strip(" \t") for e in requested.split(",")) if n))
+    return ",".join(names)
+
+
 def preflight_vary(policy: CompiledPolicy) -> str:
     return PREFLIGHT_VARY_PRIVATE_NETWORK if policy.private_network else PREFLIGHT_VARY
+
+
+def private_network_answer(policy: CompiledPolicy, requested: object) -> Headers:
+    """A dialect's answer to ``Access-Control-Request-Private-Network`` on an actual request
+    (browsers read it on preflights only)."""
+    if requested != "true":
+        return []
+    return [(ALLOW_PRIVATE_NETWORK, "true" if policy.private_network else "false")]
 
 
 def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
@@ -185,9 +207,13 @@ def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: 
     ``Vary`` is the caller's job: it depends on ``policy.vary_origin`` alone, and must be
     merged into the response's own ``Vary``.
     """
-    methods = policy.methods
+    methods = policy.actual_methods
     if methods is not None and method not in methods and method.upper() not in methods:
         return []
+    if policy.unanswered_methods and method in policy.unanswered_methods:
+        return []
+    if origin is None and policy.no_origin is not None:
+        return list(policy.no_origin)
     if policy.actual_wildcard is not None:
         return list(policy.actual_wildcard)
     if origin is None or not policy.matcher.allows(origin):

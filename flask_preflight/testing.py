@@ -332,7 +332,7 @@ def policy_headers(app: Flask, method: str, url: str, origin: str) -> Headers:
         return headers
     state = get_state(app)
     environ = EnvironBuilder(app, url, method=method, headers={"Origin": origin}).get_environ()
-    policy = state.policy_for(state.routed_endpoint(environ))
+    policy = state.policy_for(state.routed_endpoint(environ), environ)
     if policy.enabled:
         headers.extend(actual_response_headers(policy, origin, method))
         if policy.vary_origin:
