@@ -1,6 +1,7 @@
 """Check the package as a publisher and a new user would see it (``make package``).
 
-1. Build the sdist and the wheel with ``python -m build`` (in a temporary directory).
+1. Build the sdist and the wheel with ``python -m build`` from a copy of the tracked files
+   (so no stale ``*.egg-info`` or untracked file can fill a gap in ``MANIFEST.in``).
 2. ``twine check --strict`` both: the long description renders on PyPI.
 3. Every classifier is a known trove classifier (PyPI refuses an upload otherwise).
 4. The wheel holds the package's modules, ``py.typed``, its metadata and ``LICENSE``: no
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -84,7 +86,7 @@ def check_wheel(wheel: Path) -> None:
 def check_sdist(sdist: Path) -> None:
     with tarfile.open(sdist) as archive:
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    tracked = run("git", "ls-files").split()
+    tracked = run("git", "ls-files").splitlines()
     missing = [
         name
         for name in tracked
@@ -115,8 +117,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="preflight-package-") as temp:
         work = Path(temp)
         dist = work / "dist"
-        step("python -m build (sdist and wheel)")
-        run(sys.executable, "-m", "build", "--outdir", dist, ".")
+        step("python -m build (sdist and wheel), from a copy of the tracked files")
+        source = work / "source"
+        for name in run("git", "ls-files").splitlines():
+            if (ROOT / name).is_file():
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, source / name)
+        run(sys.executable, "-m", "build", "--outdir", dist, source, cwd=source)
         (sdist,) = dist.glob("*.tar.gz")
         (wheel,) = dist.glob("*.whl")
         version = run(
@@ -126,7 +133,9 @@ def main() -> None:
             fail(f"{wheel.name} does not carry __version__ {version.strip()}")
 
         step("twine check --strict")
-        print(run(sys.executable, "-m", "twine", "check", "--strict", sdist, wheel), end="")
+        plain = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+        twine = run(sys.executable, "-m", "twine", "check", "--strict", sdist, wheel, env=plain)
+        print(re.sub(r"\x1b\[[0-9;]*m", "", twine), end="")
         step("classifiers")
         check_classifiers(wheel)
         step(f"files of {wheel.name}")
