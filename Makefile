@@ -36,7 +36,8 @@ bench-smoke: $(VENV)/.bench
 	$(BIN)/python -m benchmarks --smoke
 
 # Build the sdist and wheel, twine-check them, check the wheel's files, install the wheel in
-# a clean venv and run the README's quick start from it, and run the tests from the sdist.
+# a clean venv and run the README's quick start from it, and run the tests from the sdist
+# (with the newest and with the lowest Flask and Werkzeug allowed).
 package: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py
 

@@ -11,7 +11,8 @@
    repository, and run the README's quick start against it: its output must be the one the
    README shows, and ``flask preflight routes`` must exist (the ``flask.commands`` entry
    point of the installed wheel).
-6. Unpack the sdist and run its tests there (browser tests skip: no Chromium is given).
+6. Unpack the sdist and run its tests there (browser tests skip: no Chromium is given),
+   then again with the lowest Flask and Werkzeug that ``install_requires`` allows.
 
 Exits non-zero on the first failure, saying what was wrong.
 """
@@ -27,6 +28,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
+from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path
 
@@ -99,12 +101,28 @@ def check_sdist(sdist: Path) -> None:
             fail(f"the sdist lacks {name}")
 
 
+def wheel_metadata(wheel: Path) -> Message:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        return HeaderParser().parsestr(archive.read(name).decode())
+
+
+def lowest_requirements(wheel: Path) -> list[str]:
+    """``name==version`` for each ``name>=version`` the wheel requires (no extra)."""
+    pins = []
+    for requirement in wheel_metadata(wheel).get_all("Requires-Dist", []):
+        found = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*>=\s*([0-9.]+)", requirement.strip())
+        if found:
+            pins.append(f"{found.group(1)}=={found.group(2)}")
+    if not pins:
+        fail("found no 'name>=version' requirement in the wheel's metadata")
+    return pins
+
+
 def check_classifiers(wheel: Path) -> None:
     from trove_classifiers import classifiers as known
 
-    with zipfile.ZipFile(wheel) as archive:
-        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        metadata = HeaderParser().parsestr(archive.read(name).decode())
+    metadata = wheel_metadata(wheel)
     unknown = [c for c in metadata.get_all("Classifier", []) if c not in known]
     if unknown:
         fail(f"unknown trove classifiers: {unknown}")
@@ -173,6 +191,12 @@ def main() -> None:
         (unpacked,) = (work / "sdist").iterdir()
         env = {k: v for k, v in os.environ.items() if k != "CI"}
         env["PREFLIGHT_CHROMIUM"] = str(work / "no-chromium")  # the browser tests skip
+        summary = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked, env=env)
+        print(f"  {summary.strip().splitlines()[-1]}")
+
+        pins = lowest_requirements(wheel)
+        step(f"the sdist's tests again, with the lowest versions allowed: {', '.join(pins)}")
+        run(python, "-m", "pip", "install", "--quiet", *pins)
         summary = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked, env=env)
         print(f"  {summary.strip().splitlines()[-1]}")
     print(f"--- package: all checks passed in {time.monotonic() - started:.0f} s")
