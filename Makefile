@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint bench bench-smoke package clean
+.PHONY: example test lint bench bench-smoke package docs clean
 
 $(VENV)/.base: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,8 @@ $(VENV)/.base: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# .venv/.test, .venv/.dev, .venv/.bench: the package with that extra of setup.cfg.
-$(VENV)/.test $(VENV)/.dev $(VENV)/.bench: $(VENV)/.%: $(VENV)/.base
+# .venv/.test, .venv/.dev, .venv/.bench, .venv/.docs: the package with that extra of setup.cfg.
+$(VENV)/.test $(VENV)/.dev $(VENV)/.bench $(VENV)/.docs: $(VENV)/.%: $(VENV)/.base
 	$(BIN)/pip install --quiet -e '.[$*]'
 	touch $@
 
@@ -41,5 +41,11 @@ bench-smoke: $(VENV)/.bench
 package: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py
 
+# The documentation site (Sphinx + MyST, warnings as errors) in docs/_build/html. Its pages
+# (docs/index.md and the rest) come when the reference moves out of the README.
+docs: $(VENV)/.docs
+	@test -f docs/index.md || { echo "docs/index.md does not exist yet: the reference has not moved into docs/"; exit 1; }
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info docs/_build
