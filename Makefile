@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint bench bench-smoke package compat-suite matrix matrix-lowest matrix-newest clean
+.PHONY: example test lint bench bench-smoke package docs compat-suite matrix matrix-lowest matrix-newest clean
 
 $(VENV)/.base: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,8 @@ $(VENV)/.base: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# .venv/.test, .venv/.dev, .venv/.bench: the package with that extra of setup.cfg.
-$(VENV)/.test $(VENV)/.dev $(VENV)/.bench: $(VENV)/.%: $(VENV)/.base
+# .venv/.test, .venv/.dev, .venv/.bench, .venv/.docs: the package with that extra of setup.cfg.
+$(VENV)/.test $(VENV)/.dev $(VENV)/.bench $(VENV)/.docs: $(VENV)/.%: $(VENV)/.base
 	$(BIN)/pip install --quiet -e '.[$*]'
 	touch $@
 
@@ -78,7 +78,8 @@ matrix-newest: .venv-newest/.installed
 matrix: matrix-lowest matrix-newest
 
 # Build the sdist and wheel, twine-check them, check the wheel's files, install the wheel in
-# a clean venv and run the README's quick start from it, and run the tests from the sdist.
+# a clean venv and run the README's quick start from it, and run the tests from the sdist
+# (with the newest and with the lowest Flask and Werkzeug allowed).
 package: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py
 # flask-cors 6.0.5's own tests against flask_preflight.compat (downloaded at run time;
@@ -86,5 +87,11 @@ package: $(VENV)/.dev
 compat-suite: $(VENV)/.test
 	$(BIN)/python -m tests.compat_suite.run
 
+# The documentation site (Sphinx + MyST, warnings as errors) in docs/_build/html. Its pages
+# (docs/index.md and the rest) come when the reference moves out of the README.
+docs: $(VENV)/.docs
+	@test -f docs/index.md || { echo "docs/index.md does not exist yet: the reference has not moved into docs/"; exit 1; }
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info docs/_build

@@ -22,10 +22,12 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, request_started
-from flask.blueprints import BlueprintSetupState
+
+if TYPE_CHECKING:
+    from flask.blueprints import BlueprintSetupState
 
 logger = logging.getLogger("flask_preflight")
 

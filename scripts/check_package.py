@@ -1,6 +1,7 @@
 """Check the package as a publisher and a new user would see it (``make package``).
 
-1. Build the sdist and the wheel with ``python -m build`` (in a temporary directory).
+1. Build the sdist and the wheel with ``python -m build`` from a copy of the tracked files
+   (so no stale ``*.egg-info`` or untracked file can fill a gap in ``MANIFEST.in``).
 2. ``twine check --strict`` both: the long description renders on PyPI.
 3. Every classifier is a known trove classifier (PyPI refuses an upload otherwise).
 4. The wheel holds the package's modules, ``py.typed``, its metadata and ``LICENSE``: no
@@ -10,7 +11,8 @@
    repository, and run the README's quick start against it: its output must be the one the
    README shows, and ``flask preflight routes`` must exist (the ``flask.commands`` entry
    point of the installed wheel).
-6. Unpack the sdist and run its tests there (browser tests skip: no Chromium is given).
+6. Unpack the sdist and run its tests there (browser tests skip: no Chromium is given),
+   then again with the lowest Flask and Werkzeug that ``install_requires`` allows.
 
 Exits non-zero on the first failure, saying what was wrong.
 """
@@ -19,12 +21,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 import zipfile
+from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path
 
@@ -84,7 +88,7 @@ def check_wheel(wheel: Path) -> None:
 def check_sdist(sdist: Path) -> None:
     with tarfile.open(sdist) as archive:
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    tracked = run("git", "ls-files").split()
+    tracked = run("git", "ls-files").splitlines()
     missing = [
         name
         for name in tracked
@@ -97,12 +101,28 @@ def check_sdist(sdist: Path) -> None:
             fail(f"the sdist lacks {name}")
 
 
+def wheel_metadata(wheel: Path) -> Message:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        return HeaderParser().parsestr(archive.read(name).decode())
+
+
+def lowest_requirements(wheel: Path) -> list[str]:
+    """``name==version`` for each ``name>=version`` the wheel requires (no extra)."""
+    pins = []
+    for requirement in wheel_metadata(wheel).get_all("Requires-Dist", []):
+        found = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*>=\s*([0-9.]+)", requirement.strip())
+        if found:
+            pins.append(f"{found.group(1)}=={found.group(2)}")
+    if not pins:
+        fail("found no 'name>=version' requirement in the wheel's metadata")
+    return pins
+
+
 def check_classifiers(wheel: Path) -> None:
     from trove_classifiers import classifiers as known
 
-    with zipfile.ZipFile(wheel) as archive:
-        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        metadata = HeaderParser().parsestr(archive.read(name).decode())
+    metadata = wheel_metadata(wheel)
     unknown = [c for c in metadata.get_all("Classifier", []) if c not in known]
     if unknown:
         fail(f"unknown trove classifiers: {unknown}")
@@ -115,8 +135,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="preflight-package-") as temp:
         work = Path(temp)
         dist = work / "dist"
-        step("python -m build (sdist and wheel)")
-        run(sys.executable, "-m", "build", "--outdir", dist, ".")
+        step("python -m build (sdist and wheel), from a copy of the tracked files")
+        source = work / "source"
+        for name in run("git", "ls-files").splitlines():
+            if (ROOT / name).is_file():
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, source / name)
+        run(sys.executable, "-m", "build", "--outdir", dist, source, cwd=source)
         (sdist,) = dist.glob("*.tar.gz")
         (wheel,) = dist.glob("*.whl")
         version = run(
@@ -126,7 +151,9 @@ def main() -> None:
             fail(f"{wheel.name} does not carry __version__ {version.strip()}")
 
         step("twine check --strict")
-        print(run(sys.executable, "-m", "twine", "check", "--strict", sdist, wheel), end="")
+        plain = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+        twine = run(sys.executable, "-m", "twine", "check", "--strict", sdist, wheel, env=plain)
+        print(re.sub(r"\x1b\[[0-9;]*m", "", twine), end="")
         step("classifiers")
         check_classifiers(wheel)
         step(f"files of {wheel.name}")
@@ -164,6 +191,12 @@ def main() -> None:
         (unpacked,) = (work / "sdist").iterdir()
         env = {k: v for k, v in os.environ.items() if k != "CI"}
         env["PREFLIGHT_CHROMIUM"] = str(work / "no-chromium")  # the browser tests skip
+        summary = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked, env=env)
+        print(f"  {summary.strip().splitlines()[-1]}")
+
+        pins = lowest_requirements(wheel)
+        step(f"the sdist's tests again, with the lowest versions allowed: {', '.join(pins)}")
+        run(python, "-m", "pip", "install", "--quiet", *pins)
         summary = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked, env=env)
         print(f"  {summary.strip().splitlines()[-1]}")
     print(f"--- package: all checks passed in {time.monotonic() - started:.0f} s")

@@ -5,6 +5,7 @@ apps that do register it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pytest
 from flask import Blueprint, Flask, request_started
@@ -71,9 +72,8 @@ def _our_receivers(app: Flask) -> list[object]:
 
 @pytest.mark.parametrize("make", [_view_app, _blueprint_app, _view_class_app])
 def test_first_request_without_preflight_warns_once(
-    make: object, caplog: pytest.LogCaptureFixture
+    make: Callable[[str], Flask], caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert callable(make)
     app = make(f"forgot_{make.__name__}")
     caplog.set_level(logging.WARNING, logger="flask_preflight")
     client = app.test_client()
@@ -86,9 +86,8 @@ def test_first_request_without_preflight_warns_once(
 
 @pytest.mark.parametrize("make", [_view_app, _blueprint_app, _view_class_app])
 def test_registered_app_does_not_warn_and_leaves_no_receiver(
-    make: object, caplog: pytest.LogCaptureFixture
+    make: Callable[[str], Flask], caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert callable(make)
     app = make(f"registered_{make.__name__}")
     Preflight(app)
     caplog.set_level(logging.WARNING, logger="flask_preflight")
