@@ -220,7 +220,7 @@ class PreflightState:
         malformed = check_request_method_syntax(method)
         if malformed is not None:
             return self._refuse(None, None, origin, malformed, explain)
-        route = self.route(environ, method.upper())
+        route = self.router.route(environ, method.upper())
         if route is None:
             return None
         if isinstance(route, str):

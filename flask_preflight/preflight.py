@@ -166,7 +166,12 @@ def decide_preflight(
         (ALLOW_METHODS, requested_method),
     ]
     if names:
-        headers.append((ALLOW_HEADERS, _allowed_headers_value(policy, names, requested_headers)))
+        value = (
+            _allowed_headers_value(policy, names, requested_headers)
+            if policy.echo_header_case
+            else ",".join(names)
+        )
+        headers.append((ALLOW_HEADERS, value))
     if policy.credentials:
         headers.append((ALLOW_CREDENTIALS, "true"))
     if policy.max_age is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Union
+from typing import TYPE_CHECKING, Any, Final, Union
 
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
@@ -133,17 +133,15 @@ class Router:
         """Resolve a preflight to the rule serving ``method`` at its URL (a ``Route``),
         ``METHOD_NOT_ALLOWED``, ``WEBSOCKET_UPGRADE``, or ``None`` when Flask should answer."""
         get = environ.get
-        key = (  # every value of ROUTING_ENVIRON_KEYS, in order
-            method,
-            get("HTTP_HOST"),
-            get("SERVER_NAME"),
-            get("SERVER_PORT"),
-            get("SCRIPT_NAME"),
-            get("PATH_INFO"),
-            get("wsgi.url_scheme"),
-            get("HTTP_CONNECTION"),
-            get("HTTP_UPGRADE"),
-        )
+        # The values of ROUTING_ENVIRON_KEYS that routing reads: the server's name and port
+        # only without a Host header (as Werkzeug's get_host), Connection only with Upgrade.
+        host = get("HTTP_HOST")
+        if host is None:
+            host = (get("SERVER_NAME"), get("SERVER_PORT"))
+        upgrade = get("HTTP_UPGRADE")
+        if upgrade is not None:
+            upgrade = (upgrade, get("HTTP_CONNECTION"))
+        key = (method, host, get("SCRIPT_NAME"), get("PATH_INFO"), get("wsgi.url_scheme"), upgrade)
         try:
             return self._cache[key]
         except KeyError:
@@ -181,11 +179,25 @@ class Router:
         return Route(rule.endpoint, methods)
 
 
-def _cacheable(key: tuple[object, ...]) -> bool:
+def _cacheable(key: tuple[Any, ...]) -> bool:
     """Whether every value of a route cache key is a string no longer than a real request
     carries (a longer one is routed, never cached)."""
-    limits = (MAX_REQUEST_METHOD_LENGTH, *(limit for _, limit in ROUTING_ENVIRON_KEYS))
-    return all(
-        value is None or (isinstance(value, str) and len(value) <= limit)
-        for value, limit in zip(key, limits)
+    method, host, script, path, scheme, upgrade = key
+    if isinstance(host, tuple):
+        host_ok = _short(host[0], MAX_CACHED_HOST_LENGTH) and _short(
+            host[1], MAX_CACHED_WORD_LENGTH
+        )
+    else:
+        host_ok = _short(host, MAX_CACHED_HOST_LENGTH)
+    return (
+        host_ok
+        and _short(method, MAX_REQUEST_METHOD_LENGTH)
+        and _short(script, MAX_CACHED_PATH_LENGTH)
+        and _short(path, MAX_CACHED_PATH_LENGTH)
+        and _short(scheme, MAX_CACHED_WORD_LENGTH)
+        and (upgrade is None or all(_short(v, MAX_CACHED_WORD_LENGTH) for v in upgrade))
     )
+
+
+def _short(value: object, limit: int) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= limit)
