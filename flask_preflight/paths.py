@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Final, Union
 
 from .errors import PreflightConfigError, Problem
+from .headers import CACHE_SIZE, MAX_CACHED_PATH_LENGTH
 from .policy import CompiledPolicy, Policy
 
-PATH_CACHE_SIZE: Final = 1024
-MAX_CACHED_PATH_LENGTH: Final = 1024
+PATH_CACHE_SIZE: Final = CACHE_SIZE
 
 PathPredicate = Callable[[str], bool]
 PathMatcher = Union[str, "re.Pattern[str]", PathPredicate]

@@ -21,19 +21,21 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import MapAdapter
 
-from .headers import MAX_REQUEST_METHOD_LENGTH
+from .headers import (
+    CACHE_SIZE,
+    MAX_CACHED_HOST_LENGTH,
+    MAX_CACHED_PATH_LENGTH,
+    MAX_CACHED_WORD_LENGTH,
+    MAX_REQUEST_METHOD_LENGTH,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
 logger = logging.getLogger("flask_preflight")
 
-ROUTE_CACHE_SIZE: Final = 1024
-# The longest value of each key part that is cached: a host name is at most 253 characters
-# (RFC 1035), plus ":65535"; paths get 1024; the rest are short words.
-MAX_CACHED_HOST_LENGTH: Final = 253 + 6
-MAX_CACHED_PATH_LENGTH: Final = 1024
-MAX_CACHED_WORD_LENGTH: Final = 64
+ROUTE_CACHE_SIZE: Final = CACHE_SIZE
+
 # The environ values Werkzeug's ``bind_to_environ`` (and Flask's ``create_url_adapter``)
 # read, with the longest of each that is cached. REQUEST_METHOD is replaced by the
 # requested method; QUERY_STRING only shapes redirects, which Flask answers itself.
