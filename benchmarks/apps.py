@@ -129,11 +129,11 @@ def make_compat(shape: Shape) -> Flask:
     return app
 
 
-def make_preflight(shape: Shape) -> Flask:
-    """The app with Flask-Preflight, app-wide, same policy."""
+def make_preflight(shape: Shape, app: Flask | None = None) -> Flask:
+    """The app with Flask-Preflight, app-wide, same policy (on ``app`` when given)."""
     from flask_preflight import Preflight
 
-    app = _base_app(shape)
+    app = _base_app(shape) if app is None else app
     Preflight(
         app,
         origins=shape.origin_list(),
@@ -171,19 +171,9 @@ def _make_preflight_with_middleware(before: bool) -> Callable[[Shape], Flask]:
             app = make_preflight(shape)
             app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
             return app
-        from flask_preflight import Preflight
-
         app = _base_app(shape)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
-        Preflight(
-            app,
-            origins=shape.origin_list(),
-            methods=list(METHODS),
-            allow_headers="*",
-            credentials=False,
-            max_age=MAX_AGE,
-        )
-        return app
+        return make_preflight(shape, app)
 
     return make
 

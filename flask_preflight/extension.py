@@ -261,14 +261,7 @@ class PreflightState:
             if explain:
                 line += f" [debug] {explanation}"
         if signals.preflight_refused.receivers:
-            signals.preflight_refused.send(
-                self.app,
-                endpoint=endpoint,
-                origin=origin,
-                check=refusal.check,
-                field=refusal.field,
-                reason=refusal.reason,
-            )
+            signals.send_refusal(signals.preflight_refused, self.app, endpoint, origin, refusal)
         body = (line + "\n").encode("ascii", "backslashreplace")
         vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
         headers = [
@@ -333,14 +326,7 @@ class PreflightState:
         refusal = actual_refusal(policy, origin, str(environ.get("REQUEST_METHOD", "")))
         if refusal is None or _is_same_origin(environ, origin):
             return
-        signals.actual_request_refused.send(
-            self.app,
-            endpoint=endpoint,
-            origin=origin,
-            check=refusal.check,
-            field=refusal.field,
-            reason=refusal.reason,
-        )
+        signals.send_refusal(signals.actual_request_refused, self.app, endpoint, origin, refusal)
 
 
 def describe_key(endpoint: str | None) -> str:

@@ -12,7 +12,12 @@ none would), and ``reason`` (the one-line public reason).
 
 from __future__ import annotations
 
-from blinker import Namespace
+from typing import TYPE_CHECKING
+
+from blinker import Namespace, Signal
+
+if TYPE_CHECKING:
+    from .preflight import Refusal
 
 _signals = Namespace()
 
@@ -22,3 +27,17 @@ preflight_refused = _signals.signal("flask-preflight.preflight-refused")
 #: An actual (non-preflight) cross-origin request got no CORS headers: the page cannot read
 #: the response. Not sent for same-origin requests that carry an ``Origin`` header.
 actual_request_refused = _signals.signal("flask-preflight.actual-request-refused")
+
+
+def send_refusal(
+    signal: Signal, sender: object, endpoint: str | None, origin: str, refusal: Refusal
+) -> None:
+    """Send one of the signals above with its keywords."""
+    signal.send(
+        sender,
+        endpoint=endpoint,
+        origin=origin,
+        check=refusal.check,
+        field=refusal.field,
+        reason=refusal.reason,
+    )
