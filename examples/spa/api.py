@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Flask, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import dump_cookie
 
 from flask_preflight import Preflight, cors
 
@@ -97,9 +98,10 @@ def create_api_app(page_origin: str) -> Flask:
         # The API (localhost) and the page (127.0.0.1) are different *sites*, so this is a
         # third-party cookie: browsers send it back only when it is SameSite=None; Secure
         # (allowed on http://localhost) and, where third-party cookies are blocked, Partitioned.
-        response.set_cookie(
-            SESSION_COOKIE, sid, httponly=True, secure=True, samesite="None", partitioned=True
-        )
+        # (Written by hand: Werkzeug before 3.0, which Flask-Preflight supports, has no
+        # set_cookie(partitioned=True).)
+        cookie = dump_cookie(SESSION_COOKIE, sid, httponly=True, secure=True, samesite="None")
+        response.headers.add("Set-Cookie", cookie + "; Partitioned")
         return response
 
     @api.get("/session/me")

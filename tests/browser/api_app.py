@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, abort, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import Conflict
+from werkzeug.http import dump_cookie
 
 from flask_preflight import Preflight, cors
 
@@ -169,14 +170,11 @@ def create_api_app(page_origin: str, sibling_origin: str) -> Flask:
     @cors(credentials=True)
     def login_partitioned() -> ResponseReturnValue:
         response = make_response(f"logged in as {request.get_data(as_text=True)}")
-        response.set_cookie(
-            "psid",
-            request.get_data(as_text=True),
-            httponly=True,
-            secure=True,
-            samesite="None",
-            partitioned=True,
+        # By hand: Werkzeug before 3.0 has no set_cookie(partitioned=True).
+        cookie = dump_cookie(
+            "psid", request.get_data(as_text=True), httponly=True, secure=True, samesite="None"
         )
+        response.headers.add("Set-Cookie", cookie + "; Partitioned")
         return response
 
     @app.route("/session/me", methods=["GET", "PUT"])
