@@ -7,6 +7,7 @@ tests execute. Built with warnings as errors.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from pygments.lexers.shell import BashSessionLexer
 from sphinx.application import Sphinx
@@ -44,7 +45,7 @@ class ConsoleLexer(BashSessionLexer):
     prints Python comments) stay output instead of being read as a root prompt."""
 
     name = "Flask console"
-    aliases = ["flask-console"]
+    aliases: ClassVar[list[str]] = ["flask-console"]
     _ps1rgx = re.compile(r"^(\$ )(.*\n?)")
 
 
