@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar, Union
 
 from flask import Blueprint, Flask, Response, current_app, request
-from flask.sansio.blueprints import BlueprintSetupState
+from flask.blueprints import BlueprintSetupState
 from werkzeug.test import run_wsgi_app
 
 from .decorators import POLICY_ATTRIBUTE
