@@ -33,6 +33,12 @@ myst_enable_extensions = ["colon_fence", "deflist", "html_image"]
 myst_heading_anchors = 3
 
 autodoc_typehints = "description"
+# The API page names Flask's, Werkzeug's and the standard library's types without linking
+# them (intersphinx would fetch their inventories over the network at every build).
+nitpick_ignore_regex = [
+    ("py:class", r"(flask|werkzeug|collections\.abc)\..+"),
+    ("py:class", r"Flask|flask_preflight\.decorators\.T"),
+]
 autodoc_member_order = "bysource"
 
 html_theme = "furo"

@@ -9,8 +9,9 @@ the documentation cannot rot.
   would run this suite recursively; CI runs ``make test`` itself).
 
 Directives of the Sphinx site (toctree, include) are written with ``:::`` fences, which are
-not code. Every relative link of these files must point to a file that exists (and to a
-heading of it, when it names one), and the README must link to every page.
+not code; the API page's ```{eval-rst} block may hold autodoc directives only. Every relative
+link of these files must point to a file that exists (and to a heading of it, when it names
+one), and the README must link to every page.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
 FILES = [README, *PAGES]
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\]\(([^)\s]*)\)|<img [^>]*src=\"([^\"]*)\"")
 
 
@@ -85,6 +86,10 @@ def test_every_block_is_checked(path: Path) -> None:
     for index, (language, _, line) in enumerate(found):
         if language == "text":
             assert index > 0 and found[index - 1][0] == "python", f"line {line}: orphan output"
+        elif language == "{eval-rst}":
+            lines = [entry for entry in found[index][1].splitlines() if entry.strip()]
+            for entry in lines:
+                assert re.fullmatch(r"\.\. auto\w+:: [\w.]+|   :\w+:.*", entry), entry
         else:
             assert language in ("python", "console", "sh"), f"line {line}: {language!r}"
 
