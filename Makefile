@@ -87,11 +87,10 @@ package: $(VENV)/.dev
 compat-suite: $(VENV)/.test
 	$(BIN)/python -m tests.compat_suite.run
 
-# The documentation site (Sphinx + MyST, warnings as errors) in docs/_build/html. Its pages
-# (docs/index.md and the rest) come when the reference moves out of the README.
+# The documentation site (Sphinx + MyST, furo; warnings as errors) in docs/_build/html, from
+# docs/*.md (the README's quick start included). tests/test_readme.py runs their code blocks.
 docs: $(VENV)/.docs
-	@test -f docs/index.md || { echo "docs/index.md does not exist yet: the reference has not moved into docs/"; exit 1; }
-	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) .venv-lowest .venv-newest .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info docs/_build

@@ -6,6 +6,12 @@ tests execute. Built with warnings as errors.
 
 from __future__ import annotations
 
+import re
+from typing import ClassVar
+
+from pygments.lexers.shell import BashSessionLexer
+from sphinx.application import Sphinx
+
 import flask_preflight
 
 project = "Flask-Preflight"
@@ -20,11 +26,34 @@ root_doc = "index"
 exclude_patterns = ["_build"]
 nitpicky = True
 
-myst_enable_extensions = ["colon_fence", "deflist"]
+# colon_fence: directives (toctree, include) are written ::: so that the tests, which run
+# every ``` block, never mistake one for code. html_image: <img> tags (the three demo
+# screenshots side by side) become images Sphinx copies into the site.
+myst_enable_extensions = ["colon_fence", "deflist", "html_image"]
 myst_heading_anchors = 3
 
 autodoc_typehints = "description"
+# The API page names Flask's, Werkzeug's and the standard library's types without linking
+# them (intersphinx would fetch their inventories over the network at every build).
+nitpick_ignore_regex = [
+    ("py:class", r"(flask|werkzeug|collections\.abc)\..+"),
+    ("py:class", r"Flask|flask_preflight\.decorators\.T"),
+]
 autodoc_member_order = "bysource"
 
 html_theme = "furo"
 html_title = f"Flask-Preflight {release}"
+
+
+class ConsoleLexer(BashSessionLexer):
+    """``console`` blocks show one ``$ flask ...`` command and its exact output; only ``$``
+    starts a command, so output lines beginning with ``#`` (``flask preflight migrate``
+    prints Python comments) stay output instead of being read as a root prompt."""
+
+    name = "Flask console"
+    aliases: ClassVar[list[str]] = ["flask-console"]
+    _ps1rgx = re.compile(r"^(\$ )(.*\n?)")
+
+
+def setup(app: Sphinx) -> None:
+    app.add_lexer("console", ConsoleLexer)

@@ -1,4 +1,4 @@
-"""An app configured the flask-cors way, through flask_preflight.compat (README,
+"""An app configured the flask-cors way, through flask_preflight.compat (docs/migrating.md,
 "Migrating from Flask-CORS")."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A small shop API: the README's worked example of app, nested blueprint and view policies.
+"""A small shop API: docs/policy.md's worked example of app, nested blueprint and view policies.
 
 flask --app examples.shop preflight routes
 flask --app examples.shop preflight check /api/admin/items/1 --origin https://shop.example.com \

@@ -1,5 +1,5 @@
 """compat against flask-cors itself: the same configurations, the same requests, the same
-answers, except where the README's "Migrating from Flask-CORS" says compat differs.
+answers, except where docs/migrating.md says compat differs.
 
 flask-cors is in the ``bench`` extra, which ``make test`` installs; in CI its absence fails.
 """
@@ -93,7 +93,7 @@ def test_actual_requests_get_flask_cors_answers(config: tuple[Any, ...]) -> None
                 expected, got = cors_of(a), cors_of(b)
                 echoed = origin and expected.get("access-control-allow-origin") == origin
                 if echoed and got.get("access-control-allow-origin") == "*":
-                    continue  # a "*" policy answers "*" (README)
+                    continue  # a "*" policy answers "*" (docs/migrating.md)
                 case = (path, method, origin)
                 assert (a.status_code, expected) == (b.status_code, got), case
 
@@ -101,7 +101,7 @@ def test_actual_requests_get_flask_cors_answers(config: tuple[Any, ...]) -> None
 @pytest.mark.parametrize("config", CONFIGS, ids=range(len(CONFIGS)))
 def test_preflights_grant_what_flask_cors_grants(config: tuple[Any, ...]) -> None:
     """Granted or not, and with which headers, credentials and max-age; where the route
-    serves the requested method (compat refuses the others: README)."""
+    serves the requested method (compat refuses the others: docs/migrating.md)."""
     theirs, ours = pairs(config)
     for path, served in ROUTES.items():
         for method in ("GET", "PUT", "DELETE"):
@@ -116,7 +116,7 @@ def test_preflights_grant_what_flask_cors_grants(config: tuple[Any, ...]) -> Non
                     b = ours.test_client().options(path, headers=headers)
                     expected, got = cors_of(a), cors_of(b)
                     # flask-cors grants a subset of the headers; the browser then fails
-                    # the preflight, and compat refuses it whole (README).
+                    # the preflight, and compat refuses it whole (docs/migrating.md).
                     listed = expected.get("access-control-allow-headers", "").lower()
                     names = {n.strip().lower() for n in (requested or "").split(",") if n}
                     granted = "access-control-allow-methods" in expected and names <= {

@@ -1,4 +1,5 @@
-"""Every code block in README.md is executed, so the documentation cannot rot.
+"""Every code block in README.md and in the documentation pages (docs/*.md) is executed, so
+the documentation cannot rot.
 
 - ```python blocks run (each in a fresh namespace); a ```text block right after one is the
   output it must print.
@@ -6,6 +7,11 @@
   that follow it.
 - ```sh blocks: each ``make TARGET`` must be a target of the Makefile (running them here
   would run this suite recursively; CI runs ``make test`` itself).
+
+Directives of the Sphinx site (toctree, include) are written with ``:::`` fences, which are
+not code; the API page's ```{eval-rst} block may hold autodoc directives only. Every relative
+link of these files must point to a file that exists (and to a heading of it, when it names
+one), and the README must link to every page.
 """
 
 from __future__ import annotations
@@ -22,11 +28,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+FILES = [README, *PAGES]
+FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+LINK = re.compile(r"\]\(([^)\s]*)\)|<img [^>]*src=\"([^\"]*)\"")
 
 
-def blocks() -> list[tuple[str, str, int]]:
-    text = README.read_text()
+def name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def blocks(path: Path) -> list[tuple[str, str, int]]:
+    text = path.read_text()
     return [
         (match.group(1), match.group(2), text.count("\n", 0, match.start()) + 1)
         for match in FENCE.finditer(text)
@@ -34,40 +48,69 @@ def blocks() -> list[tuple[str, str, int]]:
 
 
 def python_cases() -> list[pytest.ParameterSet]:
-    found = blocks()
     cases = []
-    for index, (language, code, line) in enumerate(found):
-        if language != "python":
-            continue
-        following = found[index + 1] if index + 1 < len(found) else None
-        expected = following[1] if following is not None and following[0] == "text" else None
-        cases.append(pytest.param(code, expected, id=f"line-{line}"))
+    for path in FILES:
+        found = blocks(path)
+        for index, (language, code, line) in enumerate(found):
+            if language != "python":
+                continue
+            following = found[index + 1] if index + 1 < len(found) else None
+            expected = following[1] if following is not None and following[0] == "text" else None
+            cases.append(pytest.param(path, code, expected, id=f"{name(path)}:{line}"))
     return cases
 
 
 def console_cases() -> list[pytest.ParameterSet]:
     cases = []
-    for language, code, line in blocks():
-        if language != "console":
-            continue
-        command, *output = code.rstrip("\n").split("\n")
-        assert command.startswith("$ flask "), command
-        cases.append(pytest.param(command[2:], "\n".join(output), id=f"line-{line}"))
+    for path in FILES:
+        for language, code, line in blocks(path):
+            if language != "console":
+                continue
+            command, *output = code.rstrip("\n").split("\n")
+            assert command.startswith("$ flask "), f"{name(path)}:{line}: {command}"
+            cases.append(pytest.param(command[2:], "\n".join(output), id=f"{name(path)}:{line}"))
     return cases
 
 
-def test_every_block_is_checked() -> None:
-    found = blocks()
-    assert found, "README.md has no code blocks"
+def test_the_documentation_pages_are_found() -> None:
+    assert DOCS / "index.md" in PAGES
+    assert len(PAGES) >= 10, PAGES
+
+
+@pytest.mark.parametrize("path", FILES, ids=name)
+def test_every_block_is_checked(path: Path) -> None:
+    text = path.read_text()
+    found = blocks(path)
+    fences = sum(1 for line in text.splitlines() if line.startswith("```"))
+    assert fences == 2 * len(found), f"{name(path)}: a ``` fence the tests do not read"
     for index, (language, _, line) in enumerate(found):
         if language == "text":
             assert index > 0 and found[index - 1][0] == "python", f"line {line}: orphan output"
+        elif language == "{eval-rst}":
+            lines = [entry for entry in found[index][1].splitlines() if entry.strip()]
+            for entry in lines:
+                assert re.fullmatch(r"\.\. auto\w+:: [\w.]+|   :\w+:.*", entry), entry
         else:
             assert language in ("python", "console", "sh"), f"line {line}: {language!r}"
 
 
+def test_the_pages_with_examples_keep_them() -> None:
+    """The pages the reference moved to keep their examples: a page that lost its code
+    blocks in a move would otherwise pass silently."""
+    with_code = {path.name for path in PAGES if blocks(path)}
+    assert {
+        "policy.md",
+        "errors.md",
+        "debugging.md",
+        "recipes.md",
+        "works-with.md",
+        "migrating.md",
+        "development.md",
+    } <= with_code
+
+
 def test_readme_starts_with_the_two_commands() -> None:
-    language, code, line = blocks()[0]
+    language, code, line = blocks(README)[0]
     assert (language, line) == ("sh", 3)
     assert [command.split()[:2] for command in code.splitlines()] == [
         ["make", "example"],
@@ -75,9 +118,10 @@ def test_readme_starts_with_the_two_commands() -> None:
     ]
 
 
-def test_make_targets_exist() -> None:
+@pytest.mark.parametrize("path", FILES, ids=name)
+def test_make_targets_exist(path: Path) -> None:
     makefile = (ROOT / "Makefile").read_text()
-    for language, code, _ in blocks():
+    for language, code, _ in blocks(path):
         if language != "sh":
             continue
         for command in code.splitlines():
@@ -85,11 +129,11 @@ def test_make_targets_exist() -> None:
             assert re.search(rf"^{target}:", makefile, re.MULTILINE), target
 
 
-@pytest.mark.parametrize(("code", "expected"), python_cases())
-def test_python_block(code: str, expected: str | None) -> None:
+@pytest.mark.parametrize(("path", "code", "expected"), python_cases())
+def test_python_block(path: Path, code: str, expected: str | None) -> None:
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        exec(compile(code, str(README), "exec"), {"__name__": "readme_example"})
+        exec(compile(code, str(path), "exec"), {"__name__": "readme_example"})
     if expected is not None:
         assert output.getvalue().rstrip() == expected.rstrip()
 
@@ -102,13 +146,60 @@ def test_console_block(command: str, expected: str) -> None:
     assert lines == expected.splitlines(), result.stderr
 
 
+def slug(heading: str) -> str:
+    """The anchor GitHub and MyST (``myst_heading_anchors``) give a heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    text = FENCE.sub("", path.read_text())
+    return {slug(m.group(1)) for m in re.finditer(r"^#{1,3} (.+)$", text, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("path", FILES, ids=name)
+def test_relative_links_point_to_files_and_headings_that_exist(path: Path) -> None:
+    broken = []
+    for match in LINK.finditer(FENCE.sub("", path.read_text())):
+        target = match.group(1) or match.group(2)
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        linked = (path.parent / file).resolve() if file else path
+        if not linked.exists():
+            broken.append(target)
+        elif anchor and anchor not in anchors(linked):
+            broken.append(f"{target} (no such heading)")
+    assert broken == [], f"{name(path)}: {broken}"
+
+
+def test_the_readme_links_to_every_page() -> None:
+    linked = {m.group(1) for m in LINK.finditer(README.read_text()) if m.group(1)}
+    missing = [name(p) for p in PAGES if p.name != "index.md" and name(p) not in linked]
+    assert missing == [], f"README.md's Documentation list lacks {missing}"
+
+
+def test_the_site_includes_the_readmes_quick_start() -> None:
+    """docs/index.md includes the README between two markers, so the site's front page is
+    the README's pitch, demo and quick start (Sphinx fails if a marker is missing; this
+    says which part must stay between them)."""
+    index = (DOCS / "index.md").read_text()
+    start = re.search(r"^:start-after: (.+)$", index, re.MULTILINE)
+    end = re.search(r"^:end-before: (.+)$", index, re.MULTILINE)
+    assert start and end
+    readme = README.read_text()
+    included = readme[readme.index(start.group(1)) : readme.index(end.group(1))]
+    assert "## Quick start" in included
+    assert "![The two-origin demo in Chromium](docs/demo-chromium.png)" in included
+
+
 def test_errors_table_is_the_one_the_tests_pin() -> None:
-    """The README's "Errors you may see" table and accepted forms are exactly those of
+    """The "Errors you may see" page's table and accepted forms are exactly those of
     ``tests/hostile/ERRORS.md``, which ``tests/hostile/test_config.py`` checks against the
     code."""
     marker = "| What you wrote |"
     pinned = (ROOT / "tests" / "hostile" / "ERRORS.md").read_text()
     table = pinned[pinned.index(marker) :]
-    readme = README.read_text()
-    assert marker in readme
-    assert readme[readme.index(marker) :].startswith(table)
+    page = (DOCS / "errors.md").read_text()
+    assert marker in page
+    assert page[page.index(marker) :].startswith(table)

@@ -1,4 +1,4 @@
-"""What a refused preflight's body shows, exactly as the README says (issue 12, point 5):
+"""What a refused preflight's body shows, exactly as docs/requests.md says (issue 12, point 5):
 with debug off, one fixed line per check and no request bytes; with debug on, a ``[debug]``
 part naming the endpoint, the check, the refused value (quoted, escaped, cut to 120
 characters) and the policy field to change, and never the allowlist."""

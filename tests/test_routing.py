@@ -112,10 +112,10 @@ def test_cache_memory_has_a_fixed_bound() -> None:
     assert MAX_CACHED_KEY_LENGTH < 4096  # so the whole cache holds under 4 MiB of text
 
 
-def test_the_readme_states_the_cache_bound() -> None:
+def test_the_documentation_states_the_cache_bound() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    page = (Path(__file__).resolve().parent.parent / "docs" / "requests.md").read_text()
     times = "\N{MULTIPLICATION SIGN}"
-    assert f"{ROUTE_CACHE_SIZE:,} {times}\n  {MAX_CACHED_KEY_LENGTH:,} characters" in readme
-    assert f"a host over {MAX_CACHED_HOST_LENGTH} characters" in readme
+    assert f"{ROUTE_CACHE_SIZE:,} {times}\n  {MAX_CACHED_KEY_LENGTH:,} characters" in page
+    assert f"a host over {MAX_CACHED_HOST_LENGTH} characters" in page

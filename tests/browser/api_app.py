@@ -273,7 +273,7 @@ def create_api_app(page_origin: str, sibling_origin: str) -> Flask:
 
 def raw_control_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """Hand-written CORS answers, no Flask-Preflight: controls showing what each browser does
-    with a given header (README "What each browser does"). Served under ``/raw``.
+    with a given header (docs/browsers.md). Served under ``/raw``.
 
     The query sets the preflight answer: ``acam`` (Access-Control-Allow-Methods), ``acah``
     (Access-Control-Allow-Headers), ``max_age``; ``cache`` makes the actual response cacheable

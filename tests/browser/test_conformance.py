@@ -615,7 +615,7 @@ def test_app_refuses_view_registered_after_init_app() -> None:
         app.test_client().get("/late", headers={"Origin": OTHER_ORIGIN})
 
 
-# -- what each browser does (README "What each browser does") ---------------------------------
+# -- what each browser does (docs/browsers.md) ------------------------------------------
 # The /raw routes answer by hand, without Flask-Preflight (api_app.raw_control_app): they show
 # the browser's own rule, so a breakage in the extension can be told apart from a browser's.
 

@@ -1,7 +1,8 @@
 """The two-origin demo (``examples/spa``), clicked through in every engine.
 
-Set ``UPDATE_SCREENSHOT=1`` to rewrite ``docs/demo-<engine>.png`` (the README's screenshots);
-otherwise each screenshot is only checked to be a PNG of the whole page.
+Set ``UPDATE_SCREENSHOT=1`` to rewrite ``docs/demo-<engine>.png`` (the README's and
+docs/browsers.md's screenshots); otherwise each screenshot is only checked to be a PNG of
+the whole page.
 
 The page is driven with plain DOM calls run by the engine (``Tab.call``), so the same steps
 work over Playwright, WebDriver BiDi and WebDriver classic alike.
@@ -196,7 +197,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_demo_screenshot(engine: Engine, demo: DemoServers) -> None:
     update = os.environ.get("UPDATE_SCREENSHOT") == "1"
-    # The README's pictures show the URLs `python -m examples.spa` prints: default ports.
+    # The README's and docs/browsers.md's pictures show the URLs `python -m examples.spa`
+    # prints: default ports.
     servers = start(quiet=True) if update else demo
     tab = open_demo(engine, servers.page_url)
     try:

@@ -2,7 +2,7 @@
 and every allowed form it accepts.
 
 The same table, rendered as markdown, is ``tests/hostile/ERRORS.md`` ("Errors you may see", for
-the README). ``test_config.py`` checks the file is in sync; regenerate it with
+docs/errors.md). ``test_config.py`` checks the file is in sync; regenerate it with
 ``.venv/bin/python -m tests.hostile.config_table`` from the repository root.
 """
 
