@@ -229,7 +229,7 @@ def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: 
 def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal | None:
     """Why an actual request from ``origin`` gets no CORS headers, or ``None`` when it gets
     them: the same checks as ``actual_response_headers``, told apart for signals."""
-    methods = policy.methods
+    methods = policy.actual_methods
     if methods is not None and method.upper() not in methods:
         return Refusal(
             "method",
