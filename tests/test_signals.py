@@ -142,3 +142,24 @@ def test_the_readme_recipe_counts_by_origin_and_warns_once(
     assert refusals == Counter({EVIL: 6})
     warnings = [r for r in caplog.records if "new origin" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_compat_refusals_name_the_check_that_failed(events: list[Any]) -> None:
+    # flask-cors's methods limit preflights only: a POST from a refused origin is refused for
+    # its origin, never for its method.
+    from flask_preflight.compat import CORS
+
+    app = Flask(__name__)
+
+    @app.route("/items", methods=["GET", "POST"])
+    def items() -> str:
+        return "items"
+
+    CORS(app, origins=[PAGE], methods=["GET"])
+    client = app.test_client()
+    assert (
+        client.post("/items", headers={"Origin": PAGE}).headers["Access-Control-Allow-Origin"]
+        == PAGE
+    )
+    client.post("/items", headers={"Origin": EVIL})
+    assert [(extra["check"], extra["field"]) for _, _, extra in events] == [("origin", "origins")]
