@@ -24,6 +24,7 @@ from typing import Final, Union
 from .errors import PreflightConfigError, Problem
 from .headers import CACHE_SIZE, MAX_CACHED_PATH_LENGTH
 from .policy import CompiledPolicy, Policy
+from .urlpath import wsgi_path
 
 PATH_CACHE_SIZE: Final = CACHE_SIZE
 
@@ -56,18 +57,6 @@ class PathRule:
         if self.scope is None:
             return True
         return endpoint is not None and endpoint.startswith(self.scope + ".")
-
-
-def wsgi_path(environ_path: object) -> str | None:
-    """A request path as Flask's ``request.path`` reads it: the WSGI ``PATH_INFO`` (bytes
-    as latin-1) decoded once as UTF-8, with one leading slash. ``None`` when not a str."""
-    if not isinstance(environ_path, str):
-        return None
-    try:
-        path = environ_path.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # already decoded by a non-conforming server
-        path = environ_path
-    return "/" + path.lstrip("/")
 
 
 class PathPolicies:

@@ -28,6 +28,7 @@ from .headers import (
     MAX_CACHED_WORD_LENGTH,
     MAX_REQUEST_METHOD_LENGTH,
 )
+from .urlpath import request_path, routed_path, under_prefix
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -106,7 +107,7 @@ class Router:
         )
         prefixes = []
         for name, (prefix, subdomain) in recorded.items():
-            prefix = (prefix or "").rstrip("/")
+            prefix = request_path(prefix or "").rstrip("/")
             if prefix:
                 prefixes.append((prefix, subdomain, name))
         # The longest prefix wins, so the most nested blueprint owns its URLs.
@@ -120,14 +121,13 @@ class Router:
 
     def owner_of(self, adapter: MapAdapter | None) -> str | None:
         """The policy key of a URL no rule matches: the blueprint whose URL prefix holds
-        its path (longest prefix first), else ``None`` (the app-level policy)."""
+        its path as Werkzeug routed it (``urlpath.routed_path``: ``//admin/x`` is under
+        ``/admin``), longest prefix first, else ``None`` (the app-level policy)."""
         if adapter is None or not self._prefixes:
             return None
-        path = adapter.path_info
+        path = routed_path(adapter.path_info, adapter.map.merge_slashes)
         for prefix, subdomain, name in self._prefixes:
-            if (path == prefix or path.startswith(prefix + "/")) and (
-                subdomain is None or subdomain == adapter.subdomain
-            ):
+            if under_prefix(path, prefix) and (subdomain is None or subdomain == adapter.subdomain):
                 return owner_key(name)
         return None
 

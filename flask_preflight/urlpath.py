@@ -1,0 +1,49 @@
+"""Request paths as Werkzeug reads them: the one normalisation every path test goes through.
+
+Werkzeug decodes the WSGI ``PATH_INFO`` once (UTF-8 bytes carried as latin-1, errors
+replaced), and both ``MapAdapter.match`` and Flask's ``request.path`` then read it with one
+leading slash (``"/" + path.lstrip("/")``): ``//admin/x`` is matched as ``/admin/x``. When
+no rule matches, ``Map.merge_slashes`` (on by default) makes Werkzeug try the path again
+with each run of slashes merged into one, answering a redirect or a 405 from what it finds
+there. Nothing else is normalised: ``/./`` stays (browsers remove dot segments before
+sending; servers do not), and ``%2F`` is whatever the server left in ``PATH_INFO``.
+(Checked against Werkzeug 2.3.0 and 3.1: ``MapAdapter.match`` builds
+``f"/{path_info.lstrip('/')}"``, ``StateMachineMatcher.match`` retries merged slashes.)
+
+Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SLASHES = re.compile("/{2,}")
+
+
+def request_path(path_info: str) -> str:
+    """A decoded ``PATH_INFO`` as Werkzeug matches it and ``request.path`` reads it."""
+    return "/" + path_info.lstrip("/")
+
+
+def wsgi_path(environ_path: object) -> str | None:
+    """A WSGI ``PATH_INFO`` (bytes as latin-1) as Flask's ``request.path`` reads it:
+    decoded once as UTF-8, then ``request_path``. ``None`` when not a str."""
+    if not isinstance(environ_path, str):
+        return None
+    try:
+        path = environ_path.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # already decoded by a non-conforming server
+        path = environ_path
+    return request_path(path)
+
+
+def routed_path(path_info: str, merge_slashes: bool) -> str:
+    """The path whose rules Werkzeug considers for a decoded ``PATH_INFO`` no rule matched
+    as sent: ``request_path``, with runs of slashes merged when the URL map merges them."""
+    path = request_path(path_info)
+    return _SLASHES.sub("/", path) if merge_slashes else path
+
+
+def under_prefix(path: str, prefix: str) -> bool:
+    """Whether a normalised ``path`` is ``prefix`` (no trailing slash) or lies below it."""
+    return path == prefix or path.startswith(prefix + "/")
