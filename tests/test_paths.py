@@ -142,3 +142,18 @@ def test_answers_are_cached_and_bounded() -> None:
     finally:
         PathRule.matches = original  # type: ignore[method-assign]
     assert len(paths._cache) <= PATH_CACHE_SIZE
+
+
+def test_the_cache_bound_holds_on_the_raw_path_it_stores() -> None:
+    # Issue 16.3: the decoded path ("/" + path.lstrip("/")) was measured but the raw
+    # PATH_INFO stored: 200 requests of 30,000 leading slashes kept 6 MB alive.
+    app = make_app()
+    paths = get_state(app).paths
+    assert paths is not None
+    client = app.test_client()
+    for i in range(200):
+        raw = "/" * 30_000 + f"api/n{i}"
+        response = client.get("/", headers={"Origin": A}, environ_overrides={"PATH_INFO": raw})
+        assert response.headers["Access-Control-Allow-Origin"] == A  # answered all the same
+    stored = sum(len(value) for key in paths._cache for value in key if isinstance(value, str))
+    assert stored <= len(paths._cache) * 64
