@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, Optional
 
-from flask import Flask
+from flask import Flask, got_request_exception
 from flask.globals import _cv_request
 
 from . import signals
@@ -88,8 +88,9 @@ EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
 ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
-# Where a request was routed, noted by the before_request hook of an app whose Preflight
-# does not wrap Flask directly: (the app's state, the policy key, the environ Flask saw).
+# Where a request was routed, noted by the last after_request hook of an app whose Preflight
+# does not wrap Flask directly, once Flask finished its response: (the app's state, the
+# policy key, the environ Flask saw).
 Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
 ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
 
@@ -179,7 +180,7 @@ class PreflightState:
             self.router.freeze()
             self.policies = self.compile_all()
             if not self.direct:
-                _put_first(self.app, self._answer_in_flask)
+                self._hook_into_flask()
             if self.paths is not None:  # every lookup goes through policy_for, with the path
                 self.paths.check((APP_LEVEL, *self.app.view_functions), self._compile)
                 self.policies = {}
@@ -273,18 +274,11 @@ class PreflightState:
 
     def _answer_in_flask(self) -> Any:
         """The first ``before_request`` hook when WSGI middleware sits between ``Preflight``
-        and Flask: it answers preflights on the environ as Flask sees it, and notes where
-        this app routed every other request, for a middleware that starts the response
-        only after Flask's request context is gone."""
+        and Flask: it answers preflights on the environ as Flask sees it."""
         ctx = _cv_request.get(None)
         if ctx is None:
             return None
         environ = ctx.request.environ
-        routed = ROUTED.get()
-        if routed is not None:
-            rule = ctx.request.url_rule
-            endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
-            routed.append((self, endpoint, environ))
         if environ.get("REQUEST_METHOD") != "OPTIONS":
             return None
         method = environ.get(ENVIRON_REQUEST_METHOD)
@@ -297,6 +291,41 @@ class PreflightState:
         status, headers, body = answer
         environ[ANSWERED_ENVIRON_KEY] = headers
         return self.app.response_class(body, status=status, headers=headers)
+
+    # --- responses that a middleware starts after Flask's request context is gone ---------
+
+    def _note_response(self, response: Any) -> Any:
+        """The last ``after_request`` hook when WSGI middleware sits between ``Preflight``
+        and Flask: note where this app routed a request it produced a response for, for a
+        middleware that starts that response only after Flask's request context is gone.
+        Only a response Flask finished is noted: when an exception escapes Flask, whatever
+        a middleware then answers (its own error page) is the middleware's, left alone."""
+        routed = ROUTED.get()
+        ctx = _cv_request.get(None)
+        if routed is not None and ctx is not None:
+            rule = ctx.request.url_rule
+            endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
+            routed.append((self, endpoint, ctx.request.environ))
+        return response
+
+    def _forget_response(self, sender: Any, **extra: Any) -> None:
+        """A ``got_request_exception`` receiver: a response noted for this request (before
+        a failure in saving the session, say) is not the one that goes out."""
+        routed = ROUTED.get()
+        ctx = _cv_request.get(None)
+        if not routed or ctx is None:
+            return
+        state, _, environ = routed[-1]
+        if state is self and environ is ctx.request.environ:
+            routed.pop()
+
+    def _hook_into_flask(self) -> None:
+        """Install (again, should another extension have moved them) the hooks that work
+        inside Flask's dispatch when WSGI middleware sits between ``Preflight`` and Flask."""
+        _put_first(self.app.before_request_funcs, self._answer_in_flask)
+        # after_request hooks run last to first: the first one runs after every other.
+        _put_first(self.app.after_request_funcs, self._note_response)
+        got_request_exception.connect(self._forget_response, self.app)
 
     # --- actual requests ------------------------------------------------------------------
 
@@ -338,10 +367,11 @@ def describe_key(endpoint: str | None) -> str:
     return f"endpoint {endpoint!r}"
 
 
-def _put_first(app: Flask, hook: Any) -> None:
-    """Make ``hook`` the app's first ``before_request`` function (again, should another
-    extension have inserted one before it)."""
-    funcs = app.before_request_funcs.setdefault(None, [])
+def _put_first(hooks: dict[Any, list[Any]], hook: Any) -> None:
+    """Make ``hook`` the first app-wide function of ``hooks`` (``app.before_request_funcs``
+    or ``app.after_request_funcs``), again should another extension have inserted one
+    before it."""
+    funcs = hooks.setdefault(None, [])
     if not funcs or funcs[0] != hook:
         while hook in funcs:
             funcs.remove(hook)
@@ -411,7 +441,7 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                         start_response(status, headers)
                         return [body]
         else:
-            routed = []  # filled by this app's first before_request hook
+            routed = []  # filled by this app's last after_request hook
 
         policies = state.policies
 
@@ -421,9 +451,10 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
             # Every actual request passes here, so this stays inline: each extra Python
             # call costs a percent of a bare Flask request. The endpoint is the one this
             # app's URL map routed to, read from the request context active now, or noted
-            # by the before_request hook when a middleware starts the response later; a
+            # by the after_request hook when a middleware starts Flask's response later; a
             # response no request of this app produced (another app mounted below, a
-            # middleware's own answer) is not this app's to decorate.
+            # middleware's own answer, its error page after an exception escaped Flask) is
+            # not this app's to decorate.
             ctx = _cv_request.get(None)
             if ctx is not None and ctx.app is app:
                 request = ctx.request
@@ -523,7 +554,7 @@ class Preflight:
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         if not direct:
-            _put_first(app, state._answer_in_flask)
+            state._hook_into_flask()
         app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
 
 
