@@ -212,7 +212,12 @@ class PreflightState:
     # --- answering preflights ---------------------------------------------------------
 
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
-        """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``)."""
+        """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``).
+        Outside a request (the testing helper, the CLI), this ends the app's setup first,
+        as a request does: routes resolved before then would miss the blueprints' URL
+        prefixes, and stay cached."""
+        if not self.frozen:
+            self.freeze()
         return self.router.route(environ, method)
 
     def answer_preflight(self, environ: WSGIEnvironment, origin: str, method: str) -> Answer | None:

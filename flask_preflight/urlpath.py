@@ -25,6 +25,12 @@ def request_path(path_info: str) -> str:
     return "/" + path_info.lstrip("/")
 
 
+def environ_path(path: str) -> str:
+    """The WSGI ``PATH_INFO`` a server passes for a decoded path (UTF-8 bytes as latin-1):
+    what ``wsgi_path`` reads back as ``path``."""
+    return path.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
 def wsgi_path(environ_path: object) -> str | None:
     """A WSGI ``PATH_INFO`` (bytes as latin-1) as Flask's ``request.path`` reads it:
     decoded once as UTF-8, then ``request_path``. ``None`` when not a str."""
@@ -42,6 +48,34 @@ def routed_path(path_info: str, merge_slashes: bool) -> str:
     as sent: ``request_path``, with runs of slashes merged when the URL map merges them."""
     path = request_path(path_info)
     return _SLASHES.sub("/", path) if merge_slashes else path
+
+
+_SINGLE_DOT = frozenset({".", "%2e"})
+_DOUBLE_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+
+
+def browser_path(url: str) -> str:
+    """The path and query a browser sends for ``url``, a path on the page's own origin:
+    the URL Standard's path parsing for http(s) URLs reads ``\\`` as ``/`` and removes
+    dot segments (``.``, ``..``, also written ``%2e``), and drops the fragment."""
+    url = url.split("#", 1)[0]
+    path, mark, query = url.partition("?")
+    segments: list[str] = []
+    parts = path.replace("\\", "/").split("/")[1:]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        lowered = part.lower()
+        if lowered in _DOUBLE_DOT:
+            if segments:
+                segments.pop()
+            if last:
+                segments.append("")
+        elif lowered in _SINGLE_DOT:
+            if last:
+                segments.append("")
+        else:
+            segments.append(part)
+    return "/" + "/".join(segments) + mark + query
 
 
 def under_prefix(path: str, prefix: str) -> bool:

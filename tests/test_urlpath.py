@@ -11,7 +11,14 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from flask_preflight.urlpath import request_path, routed_path, under_prefix, wsgi_path
+from flask_preflight.urlpath import (
+    browser_path,
+    environ_path,
+    request_path,
+    routed_path,
+    under_prefix,
+    wsgi_path,
+)
 
 # PATH_INFO values built from the pieces that normalisation could mistreat.
 paths_info = st.lists(
@@ -76,3 +83,30 @@ def test_under_prefix(path: str, prefix: str, under: bool) -> None:
 
 def test_request_path_strips_every_leading_slash() -> None:
     assert request_path("///a//b") == "/a//b"
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("/a/b", "/a/b"),
+        ("//a/b", "//a/b"),  # empty segments stay: a browser sends them
+        ("/./a", "/a"),
+        ("/a/.", "/a/"),
+        ("/a/..", "/"),
+        ("/..", "/"),
+        ("/a/b/../c", "/a/c"),
+        ("/a/%2e/b", "/a/b"),
+        ("/a/%2E%2e/b", "/b"),
+        ("/a/.%2e", "/"),
+        ("/a\\b", "/a/b"),
+        ("/a/./b?x=/./#frag", "/a/b?x=/./"),  # the query is not a path
+        ("/a/..b/.c", "/a/..b/.c"),  # not dot segments
+    ],
+)
+def test_browser_path_is_what_browsers_send(url: str, sent: str) -> None:
+    assert browser_path(url) == sent
+
+
+@given(st.text(max_size=20).map(lambda text: "/" + text))
+def test_environ_path_is_read_back_by_wsgi_path(path: str) -> None:
+    assert wsgi_path(environ_path(path)) == request_path(path)
