@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, Optional
 
 from flask import Flask, got_request_exception
 from flask.globals import _cv_request
+from werkzeug.wsgi import get_host
 
 from . import signals
 from .decorators import policy_of
@@ -384,8 +385,14 @@ def _put_first(hooks: dict[Any, list[Any]], hook: Any) -> None:
 
 
 def _is_same_origin(environ: WSGIEnvironment, origin: str) -> bool:
-    host = environ.get("HTTP_HOST")
-    return isinstance(host, str) and origin == f"{environ.get('wsgi.url_scheme')}://{host}"
+    """Whether ``origin`` is the request's own, with its host read as Werkzeug reads it
+    (``Host``, else the server's name and port; the default port dropped), lowercase as
+    browsers serialize an origin."""
+    try:
+        host = get_host(environ)
+        return origin == f"{environ['wsgi.url_scheme']}://{host.lower()}"
+    except Exception:  # a hand-made environ
+        return False
 
 
 def _header(environ: WSGIEnvironment, key: str) -> str | None:

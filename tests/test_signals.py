@@ -170,6 +170,33 @@ def test_the_recipe_keeps_bounded_memory_whatever_origins_are_sent() -> None:
     assert f"at most {limit:,} origins of at most 512 characters" in text
 
 
+@pytest.mark.parametrize(
+    ("base_url", "environ", "origin"),
+    [
+        ("https://Shop.Example.com:443", {}, "https://shop.example.com"),
+        ("http://localhost:80", {}, "http://localhost"),
+        ("http://shop.example.com:8080", {}, "http://shop.example.com:8080"),
+        # No Host header (HTTP/1.0): Werkzeug reads the server's name and port.
+        (
+            "http://x",
+            {"HTTP_HOST": None, "SERVER_NAME": "api.local", "SERVER_PORT": "80"},
+            "http://api.local",
+        ),
+    ],
+)
+def test_same_origin_is_read_from_the_host_as_werkzeug_reads_it(
+    events: list[Any], base_url: str, environ: dict[str, Any], origin: str
+) -> None:
+    client = make_app().test_client()
+    response = client.post(
+        "/items", base_url=base_url, headers={"Origin": origin}, environ_overrides=environ
+    )
+    assert response.status_code == 200
+    assert events == []
+    client.post("/items", base_url=base_url, headers={"Origin": EVIL}, environ_overrides=environ)
+    assert [extra["origin"] for _, _, extra in events] == [EVIL]
+
+
 def test_compat_refusals_name_the_check_that_failed(events: list[Any]) -> None:
     # flask-cors's methods limit preflights only: a POST from a refused origin is refused for
     # its origin, never for its method.
