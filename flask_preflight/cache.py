@@ -12,8 +12,7 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, TypeVar, Union
 
 # A host name is at most 253 characters (RFC 1035), plus ":65535"; paths get 1024; the
 # rest (methods aside, see headers.py) are short words.
@@ -29,57 +28,81 @@ V = TypeVar("V")
 Key = tuple[object, ...]
 
 
-class BoundedCache(Generic[V]):
-    """A thread-safe FIFO cache whose keys are tuples with one limit per element: the most
-    characters that element may hold to be cached (``FROM_APP``: not a request value)."""
+# The limit of one key element: the most characters of a string value, ``FROM_APP``, or
+# a tuple of limits for a value that is either a tuple of that shape or a string (checked
+# against the first limit): a host header, or a server's name and port in its place.
+Limit = Union[int, None, tuple[int, ...]]
 
-    __slots__ = ("_entries", "_lock", "limits", "size")
 
-    def __init__(self, limits: tuple[int | None, ...], size: int = CACHE_SIZE) -> None:
+class BoundedCache(dict[Key, V]):
+    """A thread-safe FIFO cache whose keys are tuples with one ``Limit`` per element: the
+    most characters that element may hold to be cached (``FROM_APP``: not a request value).
+
+    A dict, so a lookup (``cache[key]``, ``KeyError`` on a miss, ``TypeError`` for an
+    unhashable key) costs what a dict lookup costs; every way of storing goes through
+    ``store``, which checks the key it stores."""
+
+    __slots__ = ("_lock", "limits", "size")
+
+    def __init__(self, limits: tuple[Limit, ...], size: int = CACHE_SIZE) -> None:
+        super().__init__()
         self.limits = limits
         self.size = size
-        self._entries: dict[Key, V] = {}
         self._lock = threading.Lock()
 
     @property
     def max_key_length(self) -> int:
         """The most characters of request values one stored key holds."""
-        return sum(limit for limit in self.limits if limit is not None)
-
-    def __getitem__(self, key: Key) -> V:
-        """The cached answer; ``KeyError`` when there is none (an unhashable key included)."""
-        try:
-            return self._entries[key]
-        except TypeError:  # an unhashable value in a hand-made environ
-            raise KeyError(key) from None
+        return max_key_length(self.limits)
 
     def store(self, key: Key, value: V) -> None:
         """Keep ``value`` under ``key`` if the key fits the limits, evicting the oldest."""
         if not self.fits(key):
             return
         with self._lock:
-            if len(self._entries) >= self.size:
-                del self._entries[next(iter(self._entries))]
-            self._entries[key] = value
+            if len(self) >= self.size:
+                super().__delitem__(next(iter(self)))
+            super().__setitem__(key, value)
+
+    __setitem__ = store
+
+    def setdefault(self, key: Key, default: V) -> V:
+        raise TypeError("BoundedCache: use store()")
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("BoundedCache: use store()")
 
     def fits(self, key: Key) -> bool:
         """Whether every value of ``key`` is ``None`` or a string, and each request value
         no longer than its limit."""
-        if len(key) != len(self.limits):
+        if not isinstance(key, tuple) or len(key) != len(self.limits):
             return False
         for value, limit in zip(key, self.limits):
-            if value is None:
-                continue
-            if not isinstance(value, str) or (limit is not None and len(value) > limit):
+            if isinstance(limit, tuple):
+                if isinstance(value, tuple):
+                    if len(value) != len(limit) or not all(map(_fits, value, limit)):
+                        return False
+                elif not _fits(value, limit[0]):
+                    return False
+            elif not _fits(value, limit):
                 return False
         return True
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            super().clear()
 
-    def __len__(self) -> int:
-        return len(self._entries)
 
-    def __iter__(self) -> Iterator[Key]:
-        return iter(list(self._entries))
+def _fits(value: object, limit: int | None) -> bool:
+    return value is None or (isinstance(value, str) and (limit is None or len(value) <= limit))
+
+
+def max_key_length(limits: tuple[Limit, ...]) -> int:
+    """The most characters of request values a key with these limits holds."""
+    total = 0
+    for limit in limits:
+        if isinstance(limit, tuple):
+            total += sum(limit)
+        elif limit is not None:
+            total += limit
+    return total

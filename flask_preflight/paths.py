@@ -131,7 +131,7 @@ class PathPolicies:
         key = (endpoint, environ_path)
         try:
             return self._cache[key]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable PATH_INFO, never cached
             pass
         policy = compile_with(endpoint, self.level_for(endpoint, wsgi_path(environ_path)))
         self._cache.store(key, policy)

@@ -28,6 +28,7 @@ from .cache import (
     MAX_CACHED_PATH_LENGTH,
     MAX_CACHED_WORD_LENGTH,
     BoundedCache,
+    max_key_length,
 )
 from .headers import MAX_REQUEST_METHOD_LENGTH
 from .urlpath import request_path, routed_path, under_prefix
@@ -52,12 +53,19 @@ ROUTING_ENVIRON_KEYS: Final = (
     ("HTTP_CONNECTION", MAX_CACHED_WORD_LENGTH),
     ("HTTP_UPGRADE", MAX_CACHED_WORD_LENGTH),
 )
-# A cached resolution's key: the requested method, then the values of
-# ROUTING_ENVIRON_KEYS in that order, each with its limit.
-ROUTE_KEY_LIMITS: Final = (MAX_REQUEST_METHOD_LENGTH, *(limit for _, limit in ROUTING_ENVIRON_KEYS))
+# A cached resolution's key, with the limit of each value: the requested method, the Host
+# header (or, without one, the server's name and port), the script name, the path, the
+# scheme, and the Upgrade/Connection pair (None without Upgrade).
+ROUTE_KEY_LIMITS: Final = (
+    MAX_REQUEST_METHOD_LENGTH,
+    (MAX_CACHED_HOST_LENGTH, MAX_CACHED_WORD_LENGTH),
+    MAX_CACHED_PATH_LENGTH,
+    MAX_CACHED_PATH_LENGTH,
+    MAX_CACHED_WORD_LENGTH,
+    (MAX_CACHED_WORD_LENGTH, MAX_CACHED_WORD_LENGTH),
+)
 # The most characters one cached resolution's key holds, method included.
-MAX_CACHED_KEY_LENGTH: Final = sum(ROUTE_KEY_LIMITS)
-
+MAX_CACHED_KEY_LENGTH: Final = max_key_length(ROUTE_KEY_LIMITS)
 # The app.extensions key where cors() on a blueprint records the URL prefix of each
 # registration (see ``decorators.py``): name -> (url_prefix, subdomain).
 URL_PREFIXES_KEY: Final = "preflight.url_prefixes"
@@ -141,26 +149,17 @@ class Router:
         # only without a Host header (as Werkzeug's get_host), Connection only with Upgrade.
         host = get("HTTP_HOST")
         if host is None:
-            server_name, server_port = get("SERVER_NAME"), get("SERVER_PORT")
-        else:
-            server_name = server_port = None
+            host = (get("SERVER_NAME"), get("SERVER_PORT"))
         upgrade = get("HTTP_UPGRADE")
-        connection = None if upgrade is None else get("HTTP_CONNECTION")
-        key = (
-            method,
-            host,
-            server_name,
-            server_port,
-            get("SCRIPT_NAME"),
-            get("PATH_INFO"),
-            get("wsgi.url_scheme"),
-            connection,
-            upgrade,
-        )
+        if upgrade is not None:
+            upgrade = (upgrade, get("HTTP_CONNECTION"))
+        key = (method, host, get("SCRIPT_NAME"), get("PATH_INFO"), get("wsgi.url_scheme"), upgrade)
         try:
             return self._cache[key]
         except KeyError:
             pass
+        except TypeError:  # an unhashable value in a hand-made environ: never cached
+            return self._match(environ, method)
         outcome = self._match(environ, method)
         self._cache.store(key, outcome)  # only a key whose values fit ROUTE_KEY_LIMITS
         return outcome

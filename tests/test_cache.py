@@ -13,11 +13,12 @@ from flask_preflight.cache import (
     FROM_APP,
     MAX_CACHED_PATH_LENGTH,
     BoundedCache,
+    max_key_length,
 )
 from flask_preflight.compat import CORS
 from flask_preflight.extension import get_state
 from flask_preflight.paths import PATH_CACHE_SIZE, PATH_KEY_LIMITS
-from flask_preflight.routing import ROUTE_CACHE_SIZE, ROUTE_KEY_LIMITS
+from flask_preflight.routing import MAX_CACHED_KEY_LENGTH, ROUTE_CACHE_SIZE, ROUTE_KEY_LIMITS
 
 from .conftest import send_preflight
 
@@ -32,11 +33,18 @@ def test_a_key_is_stored_only_when_each_value_fits_its_limit() -> None:
     cache.store((b"abc", "z"), 4)  # not a string: never stored
     cache.store((["abc"], "z"), 5)  # unhashable: never stored
     cache.store(("abc",), 6)  # the wrong shape
-    assert sorted(cache[key] for key in cache) == [1, 3]
+    assert sorted(cache.values()) == [1, 3]
     with pytest.raises(KeyError):
         cache[("abcd", "y")]
-    with pytest.raises(KeyError):  # an unhashable lookup is a miss, not a TypeError
+    with pytest.raises(TypeError):  # as a dict: the callers answer without caching
         cache[(["abc"], "z")]
+    cache[("xyz", "w")] = 7  # every way of storing checks the key
+    cache[("long", "w")] = 8
+    assert ("long", "w") not in cache and cache[("xyz", "w")] == 7
+    with pytest.raises(TypeError):
+        cache.update({("abcd", "y"): 9})
+    with pytest.raises(TypeError):
+        cache.setdefault(("abcd", "y"), 9)
 
 
 def test_entries_are_bounded_first_in_first_out() -> None:
@@ -114,3 +122,16 @@ def test_the_documentation_states_the_path_cache_bound() -> None:
         f"at most {PATH_CACHE_SIZE:,} answers; a `PATH_INFO` over "
         f"{MAX_CACHED_PATH_LENGTH:,} characters is answered but never cached"
     ) in text
+
+
+def test_a_tuple_limit_takes_a_tuple_of_that_shape_or_a_string() -> None:
+    # The route cache's host: the Host header, or the server's name and port without one.
+    cache: BoundedCache[int] = BoundedCache(((5, 2),), size=8)
+    for key in [("host",), (("name", "80"),), ((None, None),), (None,)]:
+        cache.store(key, 1)
+        assert key in cache, key
+    for key in [("hosts!",), (("names!", "80"),), (("name", "800"),), (("name",),), ((1, 2),)]:
+        cache.store(key, 1)
+        assert key not in cache, key
+    assert cache.max_key_length == 7
+    assert max_key_length(ROUTE_KEY_LIMITS) == MAX_CACHED_KEY_LENGTH
