@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, Optional
 
-from flask import Flask, got_request_exception
+from flask import Flask, after_this_request, got_request_exception
 from flask.globals import _cv_request
 from werkzeug.wsgi import get_host
 
@@ -89,9 +89,9 @@ EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
 ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
-# Where a request was routed, noted by the last after_request hook of an app whose Preflight
-# does not wrap Flask directly, once Flask finished its response: (the app's state, the
-# policy key, the environ Flask saw).
+# Where a request was routed, noted by the before_request hook of an app whose Preflight
+# does not wrap Flask directly (and noted again only once Flask finished a response after
+# an exception): (the app's state, the policy key, the environ Flask saw).
 Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
 ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
 
@@ -280,11 +280,18 @@ class PreflightState:
 
     def _answer_in_flask(self) -> Any:
         """The first ``before_request`` hook when WSGI middleware sits between ``Preflight``
-        and Flask: it answers preflights on the environ as Flask sees it."""
+        and Flask: it answers preflights on the environ as Flask sees it, and notes where
+        this app routed every other request, for a middleware that starts the response
+        only after Flask's request context is gone."""
         ctx = _cv_request.get(None)
         if ctx is None:
             return None
         environ = ctx.request.environ
+        routed = ROUTED.get()
+        if routed is not None:  # _note_route's work, inline: it runs on every request
+            rule = ctx.request.url_rule
+            endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
+            routed.append((self, endpoint, environ))
         if environ.get("REQUEST_METHOD") != "OPTIONS":
             return None
         method = environ.get(ENVIRON_REQUEST_METHOD)
@@ -298,40 +305,36 @@ class PreflightState:
         environ[ANSWERED_ENVIRON_KEY] = headers
         return self.app.response_class(body, status=status, headers=headers)
 
-    # --- responses that a middleware starts after Flask's request context is gone ---------
+    def _note_route(self, ctx: RequestContext, routed: list[Routed]) -> None:
+        """Note where this app routed the request of ``ctx``."""
+        rule = ctx.request.url_rule
+        endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
+        routed.append((self, endpoint, ctx.request.environ))
 
-    def _note_response(self, response: Any) -> Any:
-        """The last ``after_request`` hook when WSGI middleware sits between ``Preflight``
-        and Flask: note where this app routed a request it produced a response for, for a
-        middleware that starts that response only after Flask's request context is gone.
-        Only a response Flask finished is noted: when an exception escapes Flask, whatever
-        a middleware then answers (its own error page) is the middleware's, left alone."""
+    def _on_exception(self, sender: Any, **extra: Any) -> None:
+        """A ``got_request_exception`` receiver, when WSGI middleware sits between
+        ``Preflight`` and Flask: the route noted for this request stands only if Flask
+        then finishes a response (its 500); when the exception escapes Flask instead
+        (``PROPAGATE_EXCEPTIONS``, debug mode), whatever a middleware answers, such as its
+        own error page, is the middleware's and is left alone. Only runs on exceptions."""
         routed = ROUTED.get()
         ctx = _cv_request.get(None)
-        if routed is not None and ctx is not None:
-            rule = ctx.request.url_rule
-            endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
-            routed.append((self, endpoint, ctx.request.environ))
-        return response
-
-    def _forget_response(self, sender: Any, **extra: Any) -> None:
-        """A ``got_request_exception`` receiver: a response noted for this request (before
-        a failure in saving the session, say) is not the one that goes out."""
-        routed = ROUTED.get()
-        ctx = _cv_request.get(None)
-        if not routed or ctx is None:
+        if routed is None or ctx is None:
             return
-        state, _, environ = routed[-1]
-        if state is self and environ is ctx.request.environ:
+        if routed and routed[-1][0] is self and routed[-1][2] is ctx.request.environ:
             routed.pop()
 
+        def note_finished(response: Any) -> Any:  # run by Flask's process_response
+            self._note_route(ctx, routed)
+            return response
+
+        after_this_request(note_finished)
+
     def _hook_into_flask(self) -> None:
-        """Install (again, should another extension have moved them) the hooks that work
-        inside Flask's dispatch when WSGI middleware sits between ``Preflight`` and Flask."""
-        _put_first(self.app.before_request_funcs, self._answer_in_flask)
-        # after_request hooks run last to first: the first one runs after every other.
-        _put_first(self.app.after_request_funcs, self._note_response)
-        got_request_exception.connect(self._forget_response, self.app)
+        """Install (again, should another extension have moved it) what works inside
+        Flask's dispatch when WSGI middleware sits between ``Preflight`` and Flask."""
+        _put_first(self.app, self._answer_in_flask)
+        got_request_exception.connect(self._on_exception, self.app)
 
     # --- actual requests ------------------------------------------------------------------
 
@@ -373,11 +376,10 @@ def describe_key(endpoint: str | None) -> str:
     return f"endpoint {endpoint!r}"
 
 
-def _put_first(hooks: dict[Any, list[Any]], hook: Any) -> None:
-    """Make ``hook`` the first app-wide function of ``hooks`` (``app.before_request_funcs``
-    or ``app.after_request_funcs``), again should another extension have inserted one
-    before it."""
-    funcs = hooks.setdefault(None, [])
+def _put_first(app: Flask, hook: Any) -> None:
+    """Make ``hook`` the app's first ``before_request`` function (again, should another
+    extension have inserted one before it)."""
+    funcs = app.before_request_funcs.setdefault(None, [])
     if not funcs or funcs[0] != hook:
         while hook in funcs:
             funcs.remove(hook)
@@ -453,7 +455,7 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
                         start_response(status, headers)
                         return [body]
         else:
-            routed = []  # filled by this app's last after_request hook
+            routed = []  # filled by this app's first before_request hook
 
         policies = state.policies
 
@@ -463,7 +465,7 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
             # Every actual request passes here, so this stays inline: each extra Python
             # call costs a percent of a bare Flask request. The endpoint is the one this
             # app's URL map routed to, read from the request context active now, or noted
-            # by the after_request hook when a middleware starts Flask's response later; a
+            # by the before_request hook when a middleware starts the response later; a
             # response no request of this app produced (another app mounted below, a
             # middleware's own answer, its error page after an exception escaped Flask) is
             # not this app's to decorate.

@@ -392,3 +392,16 @@ def test_an_exception_after_the_response_was_noted_is_left_alone(order: str) -> 
     app.session_interface = FailingSessions()
     install(app, lambda inner: ErrorPage(Buffering(inner)), order)
     assert_left_alone(app.test_client().get("/ok", headers={"Origin": ADMIN}))
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_an_error_handler_that_raises_leaves_the_middlewares_page_alone(order: str) -> None:
+    # Flask calls the 500 handler; when that raises, the exception escapes Flask too.
+    app = failing_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.errorhandler(500)
+    def broken_handler(error: Exception) -> str:
+        raise RuntimeError("the handler fails too")
+
+    install(app, lambda inner: ErrorPage(Buffering(inner)), order)
+    assert_left_alone(app.test_client().get("/boom", headers={"Origin": ADMIN}))
