@@ -8,7 +8,10 @@ with each run of slashes merged into one, answering a redirect or a 405 from wha
 there. Nothing else is normalised: ``/./`` stays (browsers remove dot segments before
 sending; servers do not), and ``%2F`` is whatever the server left in ``PATH_INFO``.
 (Checked against Werkzeug 2.3.0 and 3.1: ``MapAdapter.match`` builds
-``f"/{path_info.lstrip('/')}"``, ``StateMachineMatcher.match`` retries merged slashes.)
+``f"/{path_info.lstrip('/')}"``, ``StateMachineMatcher.match`` retries merged slashes.
+Werkzeug 2.3.0 merges them in pairs, so ``/a///b`` is a 404 there; ``routed_path`` merges
+each run whole, as later versions do: for a path 2.3.0 does not match, that only picks a
+more specific owner, whose prefix the merged path is under.)
 
 Nothing here imports Flask.
 """

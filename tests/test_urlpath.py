@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
@@ -35,21 +35,29 @@ def test_wsgi_path_is_flasks_request_path(path_info: str) -> None:
 
 @pytest.mark.parametrize("merge_slashes", [True, False])
 @given(path_info=paths_info)
+@example(path_info="//a/b").via("leading slashes")
+@example(path_info="/a//b").via("merged slashes")
+@example(path_info="/a///b").via("a run of three")
+@example(path_info="/a/b/").via("a trailing slash")
 def test_routed_path_is_the_path_werkzeug_matches(merge_slashes: bool, path_info: str) -> None:
-    # One rule: Werkzeug reaches it (a match, or a redirect to it) exactly when the routed
-    # path is the rule's path.
+    # One rule: when Werkzeug reaches it (a match, or a redirect to it), the routed path is
+    # the rule's path; and the other way round, but for one difference: Werkzeug 2.3.0
+    # merged slashes in pairs ("///" became "//", then a 404), where routed_path merges
+    # each run whole (later Werkzeug does), which makes the owner only more specific.
     adapter = Map([Rule("/a/b", endpoint="ab")], merge_slashes=merge_slashes).bind("h")
-    decoded = wsgi_path(path_info)
-    assert decoded is not None
+    decoded = path_info.encode("latin-1").decode("utf-8", "replace")
     try:
-        adapter.match(path_info.encode("latin-1").decode("utf-8", "replace"))
+        adapter.match(decoded)
         reached = True
     except RequestRedirect:
         reached = merge_slashes
     except NotFound:
         reached = False
-    if path_info:
-        assert reached is (routed_path(decoded, merge_slashes) == "/a/b")
+    routed = routed_path(decoded, merge_slashes)
+    if reached:
+        assert routed == "/a/b"
+    elif routed == "/a/b":
+        assert merge_slashes and "///" in decoded.lstrip("/")
 
 
 @pytest.mark.parametrize(
