@@ -56,13 +56,15 @@ ROUTING_ENVIRON_KEYS: Final = (
 # A cached resolution's key, with the limit of each value: the requested method, the Host
 # header (or, without one, the server's name and port), the script name, the path, the
 # scheme, and the Upgrade/Connection pair (None without Upgrade).
+# (The host slot's first limit applies to HTTP_HOST and SERVER_NAME alike: they are equal.)
+_LIMIT = dict(ROUTING_ENVIRON_KEYS)
 ROUTE_KEY_LIMITS: Final = (
     MAX_REQUEST_METHOD_LENGTH,
-    (MAX_CACHED_HOST_LENGTH, MAX_CACHED_WORD_LENGTH),
-    MAX_CACHED_PATH_LENGTH,
-    MAX_CACHED_PATH_LENGTH,
-    MAX_CACHED_WORD_LENGTH,
-    (MAX_CACHED_WORD_LENGTH, MAX_CACHED_WORD_LENGTH),
+    (_LIMIT["SERVER_NAME"], _LIMIT["SERVER_PORT"]),
+    _LIMIT["SCRIPT_NAME"],
+    _LIMIT["PATH_INFO"],
+    _LIMIT["wsgi.url_scheme"],
+    (_LIMIT["HTTP_UPGRADE"], _LIMIT["HTTP_CONNECTION"]),
 )
 # The most characters one cached resolution's key holds, method included.
 MAX_CACHED_KEY_LENGTH: Final = max_key_length(ROUTE_KEY_LIMITS)

@@ -135,3 +135,12 @@ def test_a_tuple_limit_takes_a_tuple_of_that_shape_or_a_string() -> None:
         assert key not in cache, key
     assert cache.max_key_length == 7
     assert max_key_length(ROUTE_KEY_LIMITS) == MAX_CACHED_KEY_LENGTH
+
+
+def test_the_route_key_limits_are_the_routing_environ_keys_limits() -> None:
+    from flask_preflight.routing import ROUTING_ENVIRON_KEYS
+
+    limits = dict(ROUTING_ENVIRON_KEYS)
+    assert limits["HTTP_HOST"] == limits["SERVER_NAME"]  # one limit for the host slot
+    bound = ROUTE_KEY_LIMITS[0] + sum(limits.values()) - limits["HTTP_HOST"]
+    assert bound == MAX_CACHED_KEY_LENGTH
