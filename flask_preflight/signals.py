@@ -48,9 +48,10 @@ def send_refusal(
     ensure_sync = getattr(sender, "ensure_sync", None)  # a Flask app runs async receivers
     for receiver in signal.receivers_for(sender):
         try:
+            call = receiver
             if ensure_sync is not None and iscoroutinefunction(receiver):
-                receiver = ensure_sync(receiver)
-            receiver(
+                call = ensure_sync(receiver)
+            call(
                 sender,
                 endpoint=endpoint,
                 origin=origin,

@@ -34,15 +34,15 @@ def environ_path(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
-def wsgi_path(environ_path: object) -> str | None:
+def wsgi_path(raw: object) -> str | None:
     """A WSGI ``PATH_INFO`` (bytes as latin-1) as Flask's ``request.path`` reads it:
     decoded once as UTF-8, then ``request_path``. ``None`` when not a str."""
-    if not isinstance(environ_path, str):
+    if not isinstance(raw, str):
         return None
     try:
-        path = environ_path.encode("latin-1").decode("utf-8", "replace")
+        path = raw.encode("latin-1").decode("utf-8", "replace")
     except UnicodeEncodeError:  # already decoded by a non-conforming server
-        path = environ_path
+        path = raw
     return request_path(path)
 
 

@@ -314,3 +314,19 @@ def test_each_exception_type_of_a_receiver_is_logged_once(
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 2
     assert "raised ValueError" in errors[0] and "raised KeyError" in errors[1]
+
+
+def test_an_async_receiver_runs_as_flask_runs_async_signal_receivers() -> None:
+    pytest.importorskip("asgiref")  # Flask's async extra, in the test extra
+    origins: list[str] = []
+
+    async def on_refusal(sender: Any, origin: str, **extra: Any) -> None:
+        origins.append(origin)
+
+    signals.preflight_refused.connect(on_refusal)
+    try:
+        client = make_app().test_client()
+        assert send_preflight(client, "/items", EVIL, "DELETE").status_code == 403
+    finally:
+        signals.preflight_refused.disconnect(on_refusal)
+    assert origins == [EVIL]
