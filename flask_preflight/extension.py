@@ -211,7 +211,14 @@ class PreflightState:
         and a blueprint's unrouted URLs."""
         if endpoint is None or endpoint not in self.app.view_functions:
             return None
-        return [rule.rule for rule in self.app.url_map.iter_rules() if rule.endpoint == endpoint]
+        templates: list[str] = []
+        for rule in self.app.url_map.iter_rules():
+            if rule.endpoint == endpoint:
+                templates.append(rule.rule)
+                if rule.strict_slashes is False:  # also routed with or without a final slash
+                    bare = rule.rule.rstrip("/")
+                    templates.extend((bare or "/", bare + "/"))
+        return templates
 
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
         """The policy of a combination the check at freeze compiled; should one it missed be

@@ -486,3 +486,15 @@ def test_a_string_boolean_config_key_is_refused_with_the_config_spelling() -> No
     with pytest.raises(PreflightConfigError) as error:
         CORS(app)
     assert "app.config['CORS_SUPPORTS_CREDENTIALS'] = False" in str(error.value)
+
+
+def test_a_route_without_strict_slashes_is_checked_under_both_paths() -> None:
+    """``strict_slashes=False``: ``/health/`` routes to the view too, so a resource for that
+    path can apply to it."""
+    app = Flask(__name__)
+    app.add_url_rule(
+        "/health", "health", cors(origins=["null"])(lambda: "ok"), strict_slashes=False
+    )
+    CORS(app, resources={"/health/": {"origins": [A], "supports_credentials": True}})
+    with pytest.raises(PreflightConfigError, match="endpoint 'health' at paths of"):
+        started(app)
