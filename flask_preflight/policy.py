@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final, Union
@@ -46,6 +46,20 @@ from .origins import (
 
 ANY: Final = "*"
 HeaderSpec = Union[str, "re.Pattern[str]"]  # a header name, or a regex matching names whole
+# How to write ``name=value`` (a field name, a value as Python) where a level is declared;
+# errors use it to suggest a fix in the form that works there.
+Spelling = Callable[[str, str], str]
+
+
+def keyword_spelling(name: str, value: str) -> str:
+    """``cors(...)``, ``Preflight(...)``: a keyword argument."""
+    return f"{name}={value}"
+
+
+def config_spelling(name: str, value: str) -> str:
+    """``PREFLIGHT_*`` config keys."""
+    return f"app.config[{'PREFLIGHT_' + name.upper()!r}] = {value}"
+
 
 # The risks ``dangerously_tolerate`` can accept, each with what it lets an attacker do.
 INSECURE_ORIGINS: Final = "insecure_origins"
@@ -93,6 +107,10 @@ class Policy:
     dangerously_tolerate: tuple[str, ...] | _Unset = UNSET
     source: str = field(default="", compare=False)
     dialect: Dialect | None = field(default=None, compare=False)  # None: inherited
+    # Per field, where it was set and how to write it there, when that is not ``source``
+    # and a keyword (a front such as compat merges several sources into one level).
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    spellings: Mapping[str, Spelling] = field(default_factory=dict, compare=False)
 
     def set_fields(self) -> dict[str, Any]:
         """The fields this level sets, by name."""
@@ -260,7 +278,12 @@ def _validate_bool(value: object) -> tuple[bool, list[str]]:
 
 
 def declare_policy(
-    source: str, values: Mapping[str, object], dialect: Dialect | None = None
+    source: str,
+    values: Mapping[str, object],
+    dialect: Dialect | None = None,
+    *,
+    sources: Mapping[str, str] | None = None,
+    spellings: Mapping[str, Spelling] | None = None,
 ) -> Policy:
     """Validate the fields one level declares; raise ``PreflightConfigError`` listing every
     problem (unknown names, malformed values, and conflicts within this level). A
@@ -295,7 +318,13 @@ def declare_policy(
         problems.extend(Problem(name, value, source, error) for error in errors)
     if problems:
         raise PreflightConfigError(problems)
-    policy = Policy(source=source, dialect=dialect, **normalized)
+    policy = Policy(
+        source=source,
+        dialect=dialect,
+        sources=dict(sources or {}),
+        spellings=dict(spellings or {}),
+        **normalized,
+    )
     conflicts = _conflicts(policy, source)
     if conflicts:
         raise PreflightConfigError(conflicts)
@@ -335,19 +364,22 @@ class EffectivePolicy:
     dangerously_tolerate: tuple[str, ...]
     sources: Mapping[str, str]
     dialect: Dialect = NATIVE
+    spellings: Mapping[str, Spelling] = field(default_factory=dict, compare=False)
 
 
 def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
     """Merge levels, lowest first, field by field: a level overrides only what it sets."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    spellings: dict[str, Spelling] = {}
     dialect = NATIVE
     for level in (DEFAULT_POLICY, *levels):
         for name, value in level.set_fields().items():
             values[name] = value
-            sources[name] = level.source
+            sources[name] = level.sources.get(name, level.source)
+            spellings[name] = level.spellings.get(name, keyword_spelling)
         dialect = level.dialect or dialect
-    return EffectivePolicy(sources=sources, dialect=dialect, **values)
+    return EffectivePolicy(sources=sources, dialect=dialect, spellings=spellings, **values)
 
 
 def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
@@ -500,6 +532,8 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
     set_by = f"(set by {policy.sources.get('origins', where)}) while credentials=True (set by "
     set_by += f"{credentials})"
     problems: list[Problem] = []
+    # The tolerance is written where the risky origin was declared, in that place's form.
+    spell = policy.spellings.get("origins", keyword_spelling)
 
     def refuse(spec: OriginSpec, risk: str, why: str, fix: str) -> None:
         if risk not in tolerated:
@@ -509,7 +543,7 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
                     spec,
                     where,
                     f"{why} {set_by}: {fix}; if you accept the risk, add "
-                    f"dangerously_tolerate=[{risk!r}]",
+                    + spell("dangerously_tolerate", repr([risk])),
                 )
             )
 
