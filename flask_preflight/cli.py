@@ -33,6 +33,7 @@ from .policy import CompiledPolicy
 from .routing import Route
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
+from .urlpath import browser_path, environ_path, request_path
 
 preflight_cli = AppGroup("preflight", help="Show and check the app's CORS policies.")
 
@@ -75,7 +76,7 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
             continue
         # With path rules (flask_preflight.compat's resources), the rule's text stands for
         # the paths it serves.
-        policy = state.policy_for(rule.endpoint, {"PATH_INFO": rule.rule})
+        policy = state.policy_for(rule.endpoint, {"PATH_INFO": environ_path(rule.rule)})
         effective = policy.effective
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
@@ -243,12 +244,15 @@ def check_command(
             )
     if not url.startswith("/"):
         raise click.BadParameter("give the path on this app, e.g. /items/1", param_hint="URL")
+    # What the browser sends for this path, with its leading slashes as one: Werkzeug reads
+    # them so, where the test client would read "//name/..." as a host.
+    sent = request_path(browser_path(url))
     try:
         parsed_headers = dict(_parse_header(text) for text in headers)
         verdict = browser_request(
             current_app.test_client(),
             method,
-            url,
+            sent,
             origin=origin,
             headers=parsed_headers,
             credentials=credentials,
@@ -257,7 +261,7 @@ def check_command(
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     method = normalize_method(method)
-    route = _route(state, url, method)
+    route = _route(state, sent, method)
 
     click.echo(
         f"Request: {method} {url} from {origin}" + (" with credentials" if credentials else "")

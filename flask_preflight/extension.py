@@ -31,8 +31,9 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, Optional
 
-from flask import Flask
+from flask import Flask, after_this_request, got_request_exception
 from flask.globals import _cv_request
+from werkzeug.wsgi import get_host
 
 from . import signals
 from .decorators import policy_of
@@ -91,7 +92,8 @@ ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 # Where a request was routed, noted by the before_request hook of an app whose Preflight
-# does not wrap Flask directly: (the app's state, the policy key, the environ Flask saw).
+# does not wrap Flask directly (and noted again only once Flask finished a response after
+# an exception): (the app's state, the policy key, the environ Flask saw).
 Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
 ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
 
@@ -181,7 +183,7 @@ class PreflightState:
             self.router.freeze()
             self.policies = self.compile_all()
             if not self.direct:
-                _put_first(self.app, self._answer_in_flask)
+                self._hook_into_flask()
             if self.paths is not None:  # every lookup goes through policy_for, with the path
                 owners = map(owner_key, self.router.owners)
                 endpoints = (APP_LEVEL, *self.app.view_functions, *owners)
@@ -235,7 +237,12 @@ class PreflightState:
     # --- answering preflights ---------------------------------------------------------
 
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
-        """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``)."""
+        """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``).
+        Outside a request (the testing helper, the CLI), this ends the app's setup first,
+        as a request does: routes resolved before then would miss the blueprints' URL
+        prefixes, and stay cached."""
+        if not self.frozen:
+            self.freeze()
         return self.router.route(environ, method)
 
     def answer_preflight(self, environ: WSGIEnvironment, origin: str, method: str) -> Answer | None:
@@ -305,7 +312,7 @@ class PreflightState:
             return None
         environ = ctx.request.environ
         routed = ROUTED.get()
-        if routed is not None:
+        if routed is not None:  # _note_route's work, inline: it runs on every request
             rule = ctx.request.url_rule
             endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
             routed.append((self, endpoint, environ))
@@ -321,6 +328,37 @@ class PreflightState:
         status, headers, body = answer
         environ[ANSWERED_ENVIRON_KEY] = headers
         return self.app.response_class(body, status=status, headers=headers)
+
+    def _note_route(self, ctx: RequestContext, routed: list[Routed]) -> None:
+        """Note where this app routed the request of ``ctx``."""
+        rule = ctx.request.url_rule
+        endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
+        routed.append((self, endpoint, ctx.request.environ))
+
+    def _on_exception(self, sender: Any, **extra: Any) -> None:
+        """A ``got_request_exception`` receiver, when WSGI middleware sits between
+        ``Preflight`` and Flask: the route noted for this request stands only if Flask
+        then finishes a response (its 500); when the exception escapes Flask instead
+        (``PROPAGATE_EXCEPTIONS``, debug mode), whatever a middleware answers, such as its
+        own error page, is the middleware's and is left alone. Only runs on exceptions."""
+        routed = ROUTED.get()
+        ctx = _cv_request.get(None)
+        if routed is None or ctx is None:
+            return
+        if routed and routed[-1][0] is self and routed[-1][2] is ctx.request.environ:
+            routed.pop()
+
+        def note_finished(response: Any) -> Any:  # run by Flask's process_response
+            self._note_route(ctx, routed)
+            return response
+
+        after_this_request(note_finished)
+
+    def _hook_into_flask(self) -> None:
+        """Install (again, should another extension have moved it) what works inside
+        Flask's dispatch when WSGI middleware sits between ``Preflight`` and Flask."""
+        _put_first(self.app, self._answer_in_flask)
+        got_request_exception.connect(self._on_exception, self.app)
 
     # --- actual requests ------------------------------------------------------------------
 
@@ -377,8 +415,14 @@ def _put_first(app: Flask, hook: Any) -> None:
 
 
 def _is_same_origin(environ: WSGIEnvironment, origin: str) -> bool:
-    host = environ.get("HTTP_HOST")
-    return isinstance(host, str) and origin == f"{environ.get('wsgi.url_scheme')}://{host}"
+    """Whether ``origin`` is the request's own, with its host read as Werkzeug reads it
+    (``Host``, else the server's name and port; the default port dropped), lowercase as
+    browsers serialize an origin."""
+    try:
+        host = get_host(environ)
+        return origin == f"{environ['wsgi.url_scheme']}://{host.lower()}"
+    except Exception:  # a hand-made environ
+        return False
 
 
 def _header(environ: WSGIEnvironment, key: str) -> str | None:
@@ -451,7 +495,8 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
             # app's URL map routed to, read from the request context active now, or noted
             # by the before_request hook when a middleware starts the response later; a
             # response no request of this app produced (another app mounted below, a
-            # middleware's own answer) is not this app's to decorate.
+            # middleware's own answer, its error page after an exception escaped Flask) is
+            # not this app's to decorate.
             ctx = _cv_request.get(None)
             if ctx is not None and ctx.app is app:
                 request = ctx.request
@@ -554,7 +599,7 @@ class Preflight:
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         if not direct:
-            _put_first(app, state._answer_in_flask)
+            state._hook_into_flask()
         app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
 
 

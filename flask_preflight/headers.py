@@ -34,15 +34,6 @@ MAX_REQUEST_METHOD_LENGTH = 32
 MAX_REQUEST_HEADERS_LENGTH = 4096
 MAX_REQUEST_HEADER_NAMES = 64
 
-# Bounds on the per-app caches of answers keyed on request values (routes, paths): each holds
-# at most CACHE_SIZE entries, and a value longer than a real request carries is never cached,
-# so their memory has a small fixed bound whatever clients send. A host name is at most 253
-# characters (RFC 1035), plus ":65535"; paths get 1024; the rest are short words.
-CACHE_SIZE = 1024
-MAX_CACHED_HOST_LENGTH = 253 + 6
-MAX_CACHED_PATH_LENGTH = 1024
-MAX_CACHED_WORD_LENGTH = 64
-
 # RFC 9110 token: the syntax of method and header names.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 

@@ -16,17 +16,19 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Final, Union
 
+from .cache import CACHE_SIZE, FROM_APP, MAX_CACHED_PATH_LENGTH, BoundedCache
 from .errors import PreflightConfigError, Problem
-from .headers import CACHE_SIZE, MAX_CACHED_PATH_LENGTH
 from .policy import CompiledPolicy, Policy
 from .regexes import literal_prefix
+from .urlpath import wsgi_path
 
 PATH_CACHE_SIZE: Final = CACHE_SIZE
+# A cached answer's key: the endpoint (from the app), the raw WSGI PATH_INFO (a request's).
+PATH_KEY_LIMITS: Final = (FROM_APP, MAX_CACHED_PATH_LENGTH)
 
 PathPredicate = Callable[[str], bool]
 PathMatcher = Union[str, "re.Pattern[str]", PathPredicate]
@@ -74,18 +76,6 @@ class PathRule:
         return endpoint is not None and endpoint.startswith(self.scope + ".")
 
 
-def wsgi_path(environ_path: object) -> str | None:
-    """A request path as Flask's ``request.path`` reads it: the WSGI ``PATH_INFO`` (bytes
-    as latin-1) decoded once as UTF-8, with one leading slash. ``None`` when not a str."""
-    if not isinstance(environ_path, str):
-        return None
-    try:
-        path = environ_path.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # already decoded by a non-conforming server
-        path = environ_path
-    return "/" + path.lstrip("/")
-
-
 class PathPolicies:
     """The ordered path rules of one app, and the bounded cache of their answers."""
 
@@ -98,8 +88,7 @@ class PathPolicies:
         self.rules: list[PathRule] = list(rules)
         self.override = override
         self.on_freeze = on_freeze  # called once the app's setup is done, before the check
-        self._cache: dict[tuple[str | None, object], CompiledPolicy] = {}
-        self._lock = threading.Lock()
+        self._cache: BoundedCache[CompiledPolicy] = BoundedCache(PATH_KEY_LIMITS, PATH_CACHE_SIZE)
 
     def add(self, rules: Iterable[PathRule], *, first: bool = False) -> None:
         """Add rules after the existing ones, or before them with ``first``. Only during
@@ -177,17 +166,13 @@ class PathPolicies:
     ) -> CompiledPolicy:
         """The compiled policy of ``endpoint`` at a request's WSGI ``PATH_INFO``:
         ``compile_with(endpoint, level)`` on the first request for the pair, the cached
-        answer afterwards (keyed on the raw path: a hit decodes nothing)."""
+        answer afterwards (keyed on the raw path: a hit decodes nothing; a raw path over
+        ``MAX_CACHED_PATH_LENGTH`` is answered, never cached)."""
+        key = (endpoint, environ_path)
         try:
-            return self._cache[(endpoint, environ_path)]
-        except (KeyError, TypeError):
+            return self._cache[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable PATH_INFO, never cached
             pass
-        path = wsgi_path(environ_path)
-        policy = compile_with(endpoint, self.level_for(endpoint, path))
-        if path is not None and len(path) <= MAX_CACHED_PATH_LENGTH:
-            key = (endpoint, environ_path)
-            with self._lock:
-                if len(self._cache) >= PATH_CACHE_SIZE:
-                    del self._cache[next(iter(self._cache))]
-                self._cache[key] = policy
+        policy = compile_with(endpoint, self.level_for(endpoint, wsgi_path(environ_path)))
+        self._cache.store(key, policy)
         return policy

@@ -3,31 +3,35 @@ no rule matches.
 
 A preflight is an ``OPTIONS`` request, but the policy that answers it is the one of the view
 serving the *requested* method, so it is routed again with that method, through the app's
-own ``create_url_adapter``. Resolutions are kept in a bounded FIFO cache whose key holds
+own ``create_url_adapter``. Resolutions are kept in a ``cache.BoundedCache`` whose key holds
 every environ value Werkzeug's ``bind_to_environ`` reads (the ``Connection``/``Upgrade``
 pair included, which turns a request into a websocket one); values longer than a real host
 name or path are routed but never cached, so the cache's memory has a small fixed bound.
+The key holds the raw values: a resolution is a function of them, so a cached one is true
+whatever Werkzeug makes of them (``urlpath`` says what that is, for the prefix tests).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Union
+from typing import TYPE_CHECKING, Final, Union
 
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import MapAdapter
 
-from .headers import (
+from .cache import (
     CACHE_SIZE,
     MAX_CACHED_HOST_LENGTH,
     MAX_CACHED_PATH_LENGTH,
     MAX_CACHED_WORD_LENGTH,
-    MAX_REQUEST_METHOD_LENGTH,
+    BoundedCache,
+    max_key_length,
 )
+from .headers import MAX_REQUEST_METHOD_LENGTH
+from .urlpath import request_path, routed_path, under_prefix
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -49,11 +53,21 @@ ROUTING_ENVIRON_KEYS: Final = (
     ("HTTP_CONNECTION", MAX_CACHED_WORD_LENGTH),
     ("HTTP_UPGRADE", MAX_CACHED_WORD_LENGTH),
 )
-# The most characters one cached resolution's key holds, method included.
-MAX_CACHED_KEY_LENGTH: Final = (
-    sum(limit for _, limit in ROUTING_ENVIRON_KEYS) + MAX_REQUEST_METHOD_LENGTH
+# A cached resolution's key, with the limit of each value: the requested method, the Host
+# header (or, without one, the server's name and port), the script name, the path, the
+# scheme, and the Upgrade/Connection pair (None without Upgrade).
+# (The host slot's first limit applies to HTTP_HOST and SERVER_NAME alike: they are equal.)
+_LIMIT = dict(ROUTING_ENVIRON_KEYS)
+ROUTE_KEY_LIMITS: Final = (
+    MAX_REQUEST_METHOD_LENGTH,
+    (_LIMIT["SERVER_NAME"], _LIMIT["SERVER_PORT"]),
+    _LIMIT["SCRIPT_NAME"],
+    _LIMIT["PATH_INFO"],
+    _LIMIT["wsgi.url_scheme"],
+    (_LIMIT["HTTP_UPGRADE"], _LIMIT["HTTP_CONNECTION"]),
 )
-
+# The most characters one cached resolution's key holds, method included.
+MAX_CACHED_KEY_LENGTH: Final = max_key_length(ROUTE_KEY_LIMITS)
 # The app.extensions key where cors() on a blueprint records the URL prefix of each
 # registration (see ``decorators.py``): name -> (url_prefix, subdomain).
 URL_PREFIXES_KEY: Final = "preflight.url_prefixes"
@@ -95,8 +109,7 @@ class Router:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._cache: dict[tuple[object, ...], Resolution] = {}
-        self._lock = threading.Lock()
+        self._cache: BoundedCache[Resolution] = BoundedCache(ROUTE_KEY_LIMITS, ROUTE_CACHE_SIZE)
         self._prefixes: tuple[tuple[str, str | None, str], ...] = ()
 
     def freeze(self) -> None:
@@ -106,7 +119,7 @@ class Router:
         )
         prefixes = []
         for name, (prefix, subdomain) in recorded.items():
-            prefix = (prefix or "").rstrip("/")
+            prefix = request_path(prefix or "").rstrip("/")
             if prefix:
                 prefixes.append((prefix, subdomain, name))
         # The longest prefix wins, so the most nested blueprint owns its URLs.
@@ -120,14 +133,13 @@ class Router:
 
     def owner_of(self, adapter: MapAdapter | None) -> str | None:
         """The policy key of a URL no rule matches: the blueprint whose URL prefix holds
-        its path (longest prefix first), else ``None`` (the app-level policy)."""
+        its path as Werkzeug routed it (``urlpath.routed_path``: ``//admin/x`` is under
+        ``/admin``), longest prefix first, else ``None`` (the app-level policy)."""
         if adapter is None or not self._prefixes:
             return None
-        path = adapter.path_info
+        path = routed_path(adapter.path_info, adapter.map.merge_slashes)
         for prefix, subdomain, name in self._prefixes:
-            if (path == prefix or path.startswith(prefix + "/")) and (
-                subdomain is None or subdomain == adapter.subdomain
-            ):
+            if under_prefix(path, prefix) and (subdomain is None or subdomain == adapter.subdomain):
                 return owner_key(name)
         return None
 
@@ -148,14 +160,10 @@ class Router:
             return self._cache[key]
         except KeyError:
             pass
-        except TypeError:  # an unhashable value in a hand-made environ
+        except TypeError:  # an unhashable value in a hand-made environ: never cached
             return self._match(environ, method)
         outcome = self._match(environ, method)
-        if _cacheable(key):  # checked on a miss only: every stored key passed
-            with self._lock:
-                if len(self._cache) >= ROUTE_CACHE_SIZE:
-                    del self._cache[next(iter(self._cache))]
-                self._cache[key] = outcome
+        self._cache.store(key, outcome)  # only a key whose values fit ROUTE_KEY_LIMITS
         return outcome
 
     def _match(self, environ: WSGIEnvironment, method: str) -> Resolution:
@@ -179,27 +187,3 @@ class Router:
             return None
         methods = frozenset(rule.methods) if rule.methods is not None else None
         return Route(rule.endpoint, methods)
-
-
-def _cacheable(key: tuple[Any, ...]) -> bool:
-    """Whether every value of a route cache key is a string no longer than a real request
-    carries (a longer one is routed, never cached)."""
-    method, host, script, path, scheme, upgrade = key
-    if isinstance(host, tuple):
-        host_ok = _short(host[0], MAX_CACHED_HOST_LENGTH) and _short(
-            host[1], MAX_CACHED_WORD_LENGTH
-        )
-    else:
-        host_ok = _short(host, MAX_CACHED_HOST_LENGTH)
-    return (
-        host_ok
-        and _short(method, MAX_REQUEST_METHOD_LENGTH)
-        and _short(script, MAX_CACHED_PATH_LENGTH)
-        and _short(path, MAX_CACHED_PATH_LENGTH)
-        and _short(scheme, MAX_CACHED_WORD_LENGTH)
-        and (upgrade is None or all(_short(v, MAX_CACHED_WORD_LENGTH) for v in upgrade))
-    )
-
-
-def _short(value: object, limit: int) -> bool:
-    return value is None or (isinstance(value, str) and len(value) <= limit)

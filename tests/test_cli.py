@@ -381,3 +381,81 @@ def test_commands_on_an_app_without_preflight_say_so(tmp_path: Path, command: li
     assert "No such command" not in result.stderr
     assert "this app ('bare') has no Preflight(app)" in result.stderr
     assert "call Preflight(app)" in result.stderr
+
+
+# --- URLs read as the browser sends them and Werkzeug routes them (issue 16.2) -------------
+
+EVIL = "https://evil.example"
+
+
+@pytest.fixture
+def admin_app() -> Flask:
+    """An /admin blueprint for ADMIN only, with credentials, under an app that admits every
+    origin: a URL that escaped the blueprint's policy would be granted."""
+    app = Flask(__name__)
+    admin = Blueprint("admin", __name__)
+    cors(origins=[ADMIN], credentials=True)(admin)
+
+    @admin.get("/x")
+    def x() -> str:
+        return "x"
+
+    app.register_blueprint(admin, url_prefix="/admin")
+    Preflight(app, origins="*")
+    return app
+
+
+@pytest.mark.parametrize(
+    ("url", "policy"),
+    [
+        ("/admin/nothing", "blueprint 'admin' (no matching route)"),
+        ("//admin/nothing", "blueprint 'admin' (no matching route)"),  # not a host "admin"
+        ("/%2Fadmin/nothing", "blueprint 'admin' (no matching route)"),  # the server decodes
+        ("/./admin/nothing", "blueprint 'admin' (no matching route)"),  # the browser removes
+        ("/admin/nothing/", "blueprint 'admin' (no matching route)"),
+        ("/admin/x/", "blueprint 'admin' (no matching route)"),
+        ("//admin/x", "endpoint 'admin.x'"),
+        ("/admin/./x", "endpoint 'admin.x'"),
+        ("/admin/y/../x", "endpoint 'admin.x'"),
+        ("/admin/%2e/x#fragment", "endpoint 'admin.x'"),
+        ("/./nowhere", "the app level (no route serves this request)"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_check_reads_the_url_as_browsers_send_it_and_werkzeug_routes_it(
+    admin_app: Flask, url: str, policy: str, method: str
+) -> None:
+    args = ["check", url, "--origin", EVIL, "--method", method]
+    result = admin_app.test_cli_runner().invoke(preflight_cli, args)
+    granted = policy.startswith("the app level")
+    assert result.exit_code == (0 if granted else 1), result.output
+    if method == "GET":  # a simple request: the CORS headers come from the policy named
+        assert f"CORS headers from the policy of {policy}:" in result.output
+    else:
+        status = "204 No Content" if granted else "403 Forbidden"
+        assert f"Preflight: OPTIONS {url} -> {status}" in result.output
+
+
+def test_check_of_a_simple_request_first_ends_the_apps_setup(admin_app: Flask) -> None:
+    # No request reached the app before: the route was resolved (and cached) without the
+    # blueprints' URL prefixes, and the 404 under /admin got the app's "*".
+    args = ["check", "/admin/nothing", "--origin", EVIL]
+    result = admin_app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 1, result.output
+    assert "Verdict: refused by the browser" in result.output
+
+
+def test_routes_reads_a_rule_as_the_path_a_server_passes() -> None:
+    from flask_preflight.compat import CORS
+
+    app = Flask(__name__)
+
+    @app.get("/café")
+    def cafe() -> str:
+        return "café"
+
+    CORS(app, resources={"/café": {"origins": [ADMIN]}})
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = [row for row in json.loads(result.output)["routes"] if row["rule"] == "/café"]
+    assert row["origins"]["value"] == [ADMIN]

@@ -276,3 +276,132 @@ def test_the_preflight_hook_stays_first_among_before_request_hooks() -> None:
     app.before_request_funcs[None].insert(0, added_later_at_the_front)
     assert_granted(send_preflight(app.test_client(), "/items/1", ADMIN, "PUT"))
     assert hooks == []
+
+
+class ErrorPage:
+    """A middleware that serves its own page when an exception escapes the app."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        try:
+            return self.app(environ, start_response)
+        except Exception:
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
+            return [b"Traceback (most recent call last): ..."]
+
+
+class Buffering:
+    """A middleware that starts the app's response only after the app returned (Flask's
+    request context is gone by then), as buffering and compressing middleware do."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        started: list[Any] = []
+        body = b"".join(self.app(environ, lambda *args: started.append(args)))
+        start_response(*started[0])
+        return [body]
+
+
+def failing_app(**config: Any) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config)
+
+    @app.get("/boom")
+    @cors(origins=[ADMIN], credentials=True)
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    @app.get("/ok")
+    @cors(origins=[ADMIN], credentials=True)
+    def ok() -> str:
+        return "ok"
+
+    return app
+
+
+def assert_left_alone(response: Any) -> None:
+    assert response.status_code == 500
+    assert response.get_data(as_text=True).startswith("Traceback")
+    assert cors_headers(response) == {}
+    assert "Vary" not in response.headers
+
+
+MIDDLEWARES = {
+    "error-page": ErrorPage,
+    "error-page-around-buffering": lambda inner: ErrorPage(Buffering(inner)),
+}
+
+
+@pytest.mark.parametrize("middleware", list(MIDDLEWARES))
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_middlewares_own_error_page_is_left_alone(order: str, middleware: str) -> None:
+    # Issue 16.5: with PROPAGATE_EXCEPTIONS the exception escapes Flask, the middleware
+    # answers with its own page, and that page got the endpoint's CORS headers (with
+    # credentials) from the route noted while Flask dispatched the request.
+    app = failing_app(PROPAGATE_EXCEPTIONS=True)
+    install(app, MIDDLEWARES[middleware], order)
+    client = app.test_client()
+    assert_left_alone(client.get("/boom", headers={"Origin": ADMIN}))
+    # The app's own responses still carry their CORS headers, before and after.
+    ok = client.get("/ok", headers={"Origin": ADMIN})
+    assert ok.headers["Access-Control-Allow-Origin"] == ADMIN
+    assert_left_alone(client.get("/boom", headers={"Origin": ADMIN}))
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_werkzeugs_debugger_page_is_left_alone(order: str) -> None:
+    from werkzeug.debug import DebuggedApplication
+
+    app = failing_app(PROPAGATE_EXCEPTIONS=True)
+    install(app, lambda inner: DebuggedApplication(inner, evalex=False), order)
+    response = app.test_client().get("/boom", headers={"Origin": ADMIN})
+    assert response.status_code == 500
+    assert cors_headers(response) == {}
+
+
+@pytest.mark.parametrize("middleware", list(MIDDLEWARES))
+@pytest.mark.parametrize("order", ORDERS)
+def test_flasks_own_500_behind_a_middleware_is_still_readable(order: str, middleware: str) -> None:
+    # Without PROPAGATE_EXCEPTIONS Flask turns the exception into its 500 response: that
+    # one is this app's, and the page may read it.
+    app = failing_app(PROPAGATE_EXCEPTIONS=False)
+    install(app, MIDDLEWARES[middleware], order)
+    response = app.test_client().get("/boom", headers={"Origin": ADMIN})
+    assert response.status_code == 500
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert response.headers["Access-Control-Allow-Origin"] == ADMIN
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_an_exception_after_the_response_was_noted_is_left_alone(order: str) -> None:
+    # Saving the session runs after every after_request hook: when it raises, the response
+    # Flask had finished never goes out, and the middleware's page is its own.
+    from flask.sessions import SecureCookieSessionInterface
+
+    class FailingSessions(SecureCookieSessionInterface):
+        def save_session(self, *args: Any) -> None:
+            raise RuntimeError("session store down")
+
+    app = failing_app(PROPAGATE_EXCEPTIONS=True)
+    app.secret_key = "test"
+    app.session_interface = FailingSessions()
+    install(app, lambda inner: ErrorPage(Buffering(inner)), order)
+    assert_left_alone(app.test_client().get("/ok", headers={"Origin": ADMIN}))
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_an_error_handler_that_raises_leaves_the_middlewares_page_alone(order: str) -> None:
+    # Flask calls the 500 handler; when that raises, the exception escapes Flask too.
+    app = failing_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.errorhandler(500)
+    def broken_handler(error: Exception) -> str:
+        raise RuntimeError("the handler fails too")
+
+    install(app, lambda inner: ErrorPage(Buffering(inner)), order)
+    assert_left_alone(app.test_client().get("/boom", headers={"Origin": ADMIN}))

@@ -143,3 +143,48 @@ def test_answers_are_cached_and_bounded() -> None:
     finally:
         PathRule.matches = original  # type: ignore[method-assign]
     assert len(paths._cache) <= PATH_CACHE_SIZE
+
+
+def test_the_cache_bound_holds_on_the_raw_path_it_stores() -> None:
+    # Issue 16.3: the decoded path ("/" + path.lstrip("/")) was measured but the raw
+    # PATH_INFO stored: 200 requests of 30,000 leading slashes kept 6 MB alive.
+    app = make_app()
+    paths = get_state(app).paths
+    assert paths is not None
+    client = app.test_client()
+    for i in range(200):
+        raw = "/" * 30_000 + f"api/n{i}"
+        response = client.get("/", headers={"Origin": A}, environ_overrides={"PATH_INFO": raw})
+        assert response.headers["Access-Control-Allow-Origin"] == A  # answered all the same
+    stored = sum(len(value) for key in paths._cache for value in key if isinstance(value, str))
+    assert stored <= len(paths._cache) * 64
+
+
+@pytest.mark.parametrize(
+    ("path_info", "ruled"),
+    [
+        ("/api/items", True),
+        ("//api/items", True),  # request.path: one leading slash
+        ("///api/missing", True),
+        ("/api/items/", True),  # a trailing slash: a 404 the rule still matches
+        ("/%2Fapi/items", False),  # a %2F the server left: the path is "/%2Fapi/items"
+        ("/./api/items", False),  # request.path keeps dot segments (browsers remove them)
+    ],
+)
+def test_rules_match_the_path_as_flasks_request_path_reads_it(path_info: str, ruled: bool) -> None:
+    app = make_app()
+    seen: list[str] = []
+
+    @app.after_request
+    def note(response: object) -> object:
+        from flask import request
+
+        seen.append(request.path)
+        return response
+
+    response = app.test_client().get(
+        "/", headers={"Origin": A}, environ_overrides={"PATH_INFO": path_info}
+    )
+    assert (response.headers.get("Access-Control-Allow-Origin") == A) is ruled
+    [path] = seen
+    assert (re.fullmatch("/api/.*", path) is not None) is ruled  # what Flask reads

@@ -4,7 +4,7 @@ answer HTTP preflights, and its memory has a fixed bound."""
 from __future__ import annotations
 
 import pytest
-from flask import Flask, abort, request
+from flask import Blueprint, Flask, abort, request
 
 from flask_preflight import Preflight, cors
 from flask_preflight.extension import get_state
@@ -93,9 +93,11 @@ def test_oversized_hosts_and_paths_are_routed_but_never_cached() -> None:
     send_preflight(client, long_path, ADMIN, "PUT")
     assert all(len(str(key[1])) <= MAX_CACHED_HOST_LENGTH for key in cache)
     assert all(len(str(key[3])) <= MAX_CACHED_PATH_LENGTH for key in cache)
+    assert all(cache.fits(key) for key in cache)
     assert not any(long_host in str(key) for key in cache)
     # A real request of the same URL is still answered (and cached).
     assert send_preflight(client, "/items/1", ADMIN, "PUT").status_code == 204
+    assert [key[3] for key in cache] == ["/items/1"]
 
 
 def test_cache_memory_has_a_fixed_bound() -> None:
@@ -119,3 +121,55 @@ def test_the_documentation_states_the_cache_bound() -> None:
     times = "\N{MULTIPLICATION SIGN}"
     assert f"{ROUTE_CACHE_SIZE:,} {times}\n  {MAX_CACHED_KEY_LENGTH:,} characters" in page
     assert f"a host over {MAX_CACHED_HOST_LENGTH} characters" in page
+
+
+# (PATH_INFO as the server hands it over, the preflight's status for a PUT from EVIL and
+# from ADMIN) on an app whose /admin blueprint admits ADMIN only and whose app level admits
+# every origin: the answer follows the path Werkzeug routes (urlpath.py).
+EVIL = "https://evil.example.net"
+SLASH_VARIANTS = [
+    ("/admin/items/1", 403, 204),
+    ("//admin/items/1", 403, 204),  # Werkzeug matches "/" + path.lstrip("/")
+    ("/%2Fadmin/items/1", 204, 204),  # a %2F the server left alone: matched literally, 404
+    ("/./admin/items/1", 204, 204),  # no dot-segment removal in Werkzeug: 404, app level
+    ("/admin/items/1/", 403, 204),  # a trailing slash: 404 under /admin
+    ("/admin//items/1", 308, 308),  # merged slashes: Flask's redirect
+    ("//admin/missing", 403, 204),
+    ("/admin/missing/", 403, 204),
+]
+
+
+def admin_app() -> Flask:
+    app = Flask(__name__)
+    admin = Blueprint("admin", __name__)
+
+    @admin.put("/items/<int:item_id>")
+    def put_item(item_id: int) -> str:
+        return "put"
+
+    cors(origins=[ADMIN], credentials=True)(admin)
+    app.register_blueprint(admin, url_prefix="/admin")
+    Preflight(app, origins="*")
+    return app
+
+
+def raw_preflight(app: Flask, path_info: str, origin: str) -> int:
+    environ = {
+        "PATH_INFO": path_info,
+        "HTTP_ORIGIN": origin,
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT",
+    }
+    return app.test_client().options("/", environ_overrides=environ).status_code
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["forward", "backward"])
+def test_slash_variants_are_routed_as_werkzeug_routes_them_cached_or_not(order: int) -> None:
+    # One app sees every variant twice (the second answer from the cache), in both orders,
+    # so a key that ignored a difference Werkzeug sees would serve another path's answer.
+    app = admin_app()
+    variants = SLASH_VARIANTS[::order]
+    for _ in range(2):
+        for path_info, evil, admin in variants:
+            assert raw_preflight(app, path_info, EVIL) == evil, path_info
+            assert raw_preflight(app, path_info, ADMIN) == admin, path_info
+    assert len(get_state(app).router._cache) == len(variants)

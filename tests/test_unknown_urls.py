@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from flask import Blueprint, Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from flask_preflight import Preflight, cors
 
@@ -134,3 +136,90 @@ def test_redirects_stay_flasks() -> None:
     assert response.status_code == 308  # Flask's redirect, not a granted preflight
     assert response.headers["Location"].endswith("/api/dir/")
     assert "access-control-allow-methods" not in cors_headers(response)
+
+
+# PATH_INFO exactly as a server hands it to the app (servers decode %2F to "/"; one that
+# does not leaves it in the path, and Werkzeug then matches it literally).
+WERKZEUG_PATHS = [
+    # (PATH_INFO, whose policy: Werkzeug matches "/" + path.lstrip("/"), then retries with
+    # runs of slashes merged)
+    ("//api/admin/missing", "admin"),
+    ("///api/admin/missing", "admin"),
+    ("/api/admin/missing/", "admin"),  # a trailing slash
+    ("//api/admin/missing/", "admin"),
+    ("/api//admin/missing", "admin"),  # merged: /api/admin/missing, not the api prefix's
+    ("//api//admin//missing", "admin"),
+    ("//api/admin", "admin"),  # the prefix itself
+    ("/%2Fapi/admin/missing", "app"),  # not decoded by the server: matched literally
+    ("/./api/admin/missing", "app"),  # dot segments are the browser's job, not Werkzeug's
+    ("/api/./admin/missing", "api"),
+]
+
+
+def raw_preflight(client: FlaskClient, path_info: str, origin: str, method: str) -> TestResponse:
+    """A preflight whose PATH_INFO is exactly ``path_info``."""
+    environ = {
+        "PATH_INFO": path_info,
+        "HTTP_ORIGIN": origin,
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD": method,
+    }
+    return client.options("/", environ_overrides=environ)
+
+
+def app_with_star() -> Flask:
+    """The app-level policy grants every origin, without credentials: the escape target."""
+    return make_app({"origins": "*"})
+
+
+@pytest.mark.parametrize(("path_info", "owner"), WERKZEUG_PATHS)
+def test_the_owner_is_read_from_the_path_werkzeug_routes(path_info: str, owner: str) -> None:
+    client = app_with_star().test_client()
+    raw = {"PATH_INFO": path_info}
+    pre = raw_preflight(client, path_info, EVIL, "POST")
+    actual = client.post("/", headers={"Origin": EVIL}, environ_overrides=raw)
+    assert actual.status_code == 404
+    if owner == "app":
+        assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == "*"
+        assert actual.headers["Access-Control-Allow-Origin"] == "*"
+    else:  # admin (ADMIN only, with credentials) and api (PAGE only) both refuse EVIL
+        assert pre.status_code == 403 and cors_headers(pre) == {}
+        assert cors_headers(actual) == {}
+    # The blueprint that owns it is the one whose policy the admin origin gets.
+    admin = client.get("/", headers={"Origin": ADMIN}, environ_overrides=raw)
+    granted = "true" if owner == "admin" else None
+    assert admin.headers.get("Access-Control-Allow-Credentials") == granted
+
+
+@pytest.mark.parametrize("path", ["//api/admin/missing", "/%2Fapi/admin/missing"])
+def test_a_browser_url_with_leading_slashes_does_not_escape_the_blueprint(path: str) -> None:
+    # What the issue reported: `https://host//admin/...` (or `/%2Fadmin/...`, which the server
+    # decodes) got the app's `*` where `/admin/...` is refused. The test client decodes %2F
+    # as servers do; a leading "//" must go in PATH_INFO, or the client reads it as a host.
+    client = app_with_star().test_client()
+    if path.startswith("//"):
+        pre = raw_preflight(client, path, EVIL, "PUT")
+    else:
+        pre = send_preflight(client, path, EVIL, "PUT")
+    assert pre.status_code == 403
+    assert cors_headers(pre) == {}
+
+
+@pytest.mark.parametrize(
+    ("path_info", "origin", "readable"),
+    [
+        ("//api/admin/users", EVIL, False),  # a 405 under /api/admin: its policy
+        ("//api/admin/users", ADMIN, True),
+        ("/api//admin/users", PAGE, False),  # Werkzeug's 405 comes from the merged path
+        ("/api//admin/users", ADMIN, True),
+    ],
+)
+def test_a_405_reached_through_extra_slashes_follows_the_blueprint(
+    path_info: str, origin: str, readable: bool
+) -> None:
+    client = app_with_star().test_client()
+    response = client.post(
+        "/", headers={"Origin": origin}, environ_overrides={"PATH_INFO": path_info}
+    )
+    assert response.status_code == 405
+    assert (response.headers.get("Access-Control-Allow-Origin") == origin) is readable
+    assert "*" not in cors_headers(response).values()
