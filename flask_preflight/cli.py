@@ -7,7 +7,9 @@
   (preflights never reach a view), reads the actual request's CORS headers from the
   endpoint's policy, and prints each check the browser makes, then the verdict. No view
   runs unless ``--run-view`` asks to send the actual request too. Exit status 0 when
-  allowed, 1 when refused (or the app has no ``Preflight``), 2 on bad usage.
+  allowed, 1 when refused (or the app has no ``Preflight``), 2 on bad usage, 3 when no
+  route serves the request (a 404, a 405 or a redirect, whatever CORS says; the closest
+  routes are suggested).
 - ``flask preflight migrate``: prints native declarations giving the app's current
   policies (to move from ``flask_preflight.compat`` to ``cors()``/``Preflight``).
 
@@ -17,15 +19,19 @@ they can say when an app has no ``Preflight(app)``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask.testing import EnvironBuilder
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from .extension import APP_LEVEL, PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
@@ -258,6 +264,7 @@ def check_command(
         raise click.UsageError(str(error)) from None
     method = normalize_method(method)
     route = _route(state, url, method)
+    unrouted = _unrouted(state, url, method)
 
     click.echo(
         f"Request: {method} {url} from {origin}" + (" with credentials" if credentials else "")
@@ -276,12 +283,122 @@ def check_command(
     click.echo("Checks:")
     for step in verdict.steps:
         click.echo(f"  {step}")
+    if unrouted is not None:
+        for line in _unrouted_verdict(unrouted, verdict, url, method):
+            click.echo(line)
+        raise SystemExit(NO_ROUTE_EXIT)
     if verdict.allowed:
         click.echo("Verdict: allowed")
         return
     click.echo("Verdict: refused by the browser")
     click.echo(_advice(verdict, route, url, method))
     raise SystemExit(1)
+
+
+# The exit status of `flask preflight check` when no route serves the request (docs/debugging.md).
+NO_ROUTE_EXIT = 3
+
+
+@dataclass(frozen=True)
+class _Unrouted:
+    """How Flask answers a request no rule serves."""
+
+    status: str  # "404 Not Found", "405 Method Not Allowed", "308 Permanent Redirect"
+    owner: str | None  # the policy key of the URL (routing.owner_of): blueprint or app level
+    valid_methods: tuple[str, ...] = ()  # a 405: the methods the URL's rules accept
+    location: str | None = None  # a redirect: where to
+
+
+def _unrouted(state: PreflightState, url: str, method: str) -> _Unrouted | None:
+    """How Flask answers ``method url`` when no rule serves it; ``None`` when one does."""
+    app = current_app
+    state.freeze()  # as the first request would: the blueprints' URL prefixes are read then
+    environ = EnvironBuilder(app, url, method=method).get_environ()
+    try:
+        adapter = app.create_url_adapter(app.request_class(environ))
+    except HTTPException:
+        return None
+    if adapter is None:
+        return None
+    owner = state.router.owner_of(adapter)
+    try:
+        adapter.match(method=method)
+    except RequestRedirect as redirect:
+        return _Unrouted(f"{redirect.code} Permanent Redirect", owner, location=redirect.new_url)
+    except MethodNotAllowed as error:
+        valid = tuple(sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"}))
+        return _Unrouted("405 Method Not Allowed", owner, valid_methods=valid)
+    except NotFound:
+        return _Unrouted("404 Not Found", owner)
+    except HTTPException:
+        return None
+    return None
+
+
+def _describe_owner(owner: str | None, url: str) -> str:
+    if owner is None:
+        return f"the app-level policy (no blueprint's URL prefix holds {url})"
+    return f"the policy of blueprint {owner[:-1]!r} (its URL prefix holds {url})"
+
+
+def _unrouted_verdict(unrouted: _Unrouted, verdict: Verdict, url: str, method: str) -> list[str]:
+    """The verdict on a request no route serves: that fact first, then what the browser
+    gets, which policy answers, and the closest routes."""
+    if unrouted.location is not None:
+        lines = [
+            f"Verdict: no route matches {method} {url}: Flask answers "
+            f"{unrouted.status} to {unrouted.location} (a browser fails a preflight that "
+            "is redirected)"
+        ]
+        lines.append(f"Fix: call {unrouted.location} itself.")
+        return lines
+    lines = [
+        f"Verdict: no route matches {method} {url}: the actual request gets {unrouted.status}."
+    ]
+    policy = _describe_owner(unrouted.owner, url)
+    outcome = "admits" if verdict.allowed else "refuses"
+    if unrouted.status.startswith("405"):
+        accepts = ", ".join(unrouted.valid_methods) or "no method"
+        lines.append(f"  The rules at {url} accept {accepts}; no CORS policy can allow {method}.")
+        if verdict.preflight is not None:
+            lines.append("  Its preflight is refused for that reason, by no policy.")
+        else:
+            lines.append(f"  The 405's CORS headers come from {policy}, which {outcome} it.")
+    else:
+        what = "preflight and the 404 are" if verdict.preflight is not None else "404 is"
+        lines.append(f"  The {what} answered by {policy}, which {outcome} the request.")
+    close = _closest_rules(url)
+    if close:
+        lines.append("Closest routes:")
+        lines.extend(f"  {rule}  ({', '.join(methods)})" for rule, methods in close)
+    lines.append(
+        "Fix: call one of the app's routes (see `flask preflight routes`), or add a route "
+        "that serves this request."
+    )
+    return lines
+
+
+_CONVERTER = re.compile(r"<[^>]*>")
+
+
+def _closest_rules(url: str, limit: int = 3) -> list[tuple[str, list[str]]]:
+    """The URL rules most like ``url`` (as Flask's url_for suggests endpoints): each rule's
+    variable parts take the URL's segment at the same place before comparing."""
+    segments = url.split("?", 1)[0].split("/")
+    scores: dict[str, float] = {}
+    methods: dict[str, set[str]] = {}
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue  # static files are not what a page calls cross-origin
+        filled = "/".join(
+            _CONVERTER.sub(segments[i] if i < len(segments) else "", part)
+            for i, part in enumerate(rule.rule.split("/"))
+        )
+        score = difflib.SequenceMatcher(None, url, filled).ratio()
+        scores[rule.rule] = max(score, scores.get(rule.rule, 0.0))
+        methods.setdefault(rule.rule, set()).update((rule.methods or set()) - _AUTOMATIC_METHODS)
+    ranked = sorted(scores, key=lambda rule: (-scores[rule], rule))
+    return [(rule, sorted(methods[rule])) for rule in ranked if scores[rule] >= 0.75][:limit]
 
 
 def _echo_cors_headers(items: Iterable[tuple[str, str]], empty: str | None = None) -> None:
@@ -315,18 +432,7 @@ def _advice(verdict: Verdict, route: Route | str | None, url: str, method: str) 
     failure = verdict.failure
     check = failure.check if failure is not None else ""
     detail = failure.detail if failure is not None else ""
-    if route is None or (isinstance(route, Route) and not route.matched and failure is not None):
-        return (
-            f"Fix: no route of this app matches {url} (Flask answers it with a 404 or a "
-            "redirect; a 404 is readable only when the policy owning the path admits the "
-            "request): check the URL against `flask preflight routes`."
-        )
-    if isinstance(route, str):
-        return (
-            f"Fix: no route at {url} accepts the method {method}, and no CORS policy can "
-            "allow a method the URL does not accept: add it to the route's methods, or call "
-            "the URL that serves it (see `flask preflight routes`)."
-        )
+    # A request no route serves never gets here (_unrouted_verdict).
     if check == "preflight status":
         if "to allow it, change " in detail:
             return "Fix: the preflight's refusal above names the policy field to change."
@@ -334,7 +440,7 @@ def _advice(verdict: Verdict, route: Route | str | None, url: str, method: str) 
             "Fix: the preflight's refusal above says what is wrong with the request itself; "
             "no policy field can allow it as it is."
         )
-    if check == "CORS check":
+    if check == "CORS check" and isinstance(route, Route):
         if "Access-Control-Allow-Credentials" in detail:
             hint = f"set credentials=True in the policy of {describe_key(route.endpoint)}"
         else:

@@ -242,6 +242,8 @@ def test_check_help_says_run_view_runs_the_view(orders: tuple[Flask, list[str]])
         ["/api/items/1", "--origin", ADMIN, "--method", "PUT", "--credentials"],
         ["/health", "--origin", ADMIN],
         ["/nowhere", "--origin", APP_ORIGIN],
+        # a URL under a blueprint's prefix: the policy is the blueprint's before any request
+        ["/api/nothing", "--origin", APP_ORIGIN],
     ],
 )
 def test_check_from_the_policy_agrees_with_running_the_view(app: Flask, args: list[str]) -> None:
@@ -259,27 +261,73 @@ def test_check_from_the_policy_agrees_with_running_the_view(app: Flask, args: li
 def test_check_on_an_unknown_url_names_no_endpoint(app: Flask) -> None:
     args = ["check", "/nowhere", "--origin", APP_ORIGIN, "--method", "PUT"]
     result = app.test_cli_runner().invoke(preflight_cli, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     fix = result.output.splitlines()[-1]
-    assert fix.startswith("Fix: no route of this app matches /nowhere"), fix
+    assert fix.startswith("Fix: call one of the app's routes"), fix
     assert "endpoint" not in fix and "origins" not in fix
 
 
 def test_check_simple_request_to_an_unknown_url_names_no_endpoint(app: Flask) -> None:
     result = app.test_cli_runner().invoke(preflight_cli, ["check", "/nowhere", "--origin", ADMIN])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "the app level (no route serves this request)" in result.output
-    fix = result.output.splitlines()[-1]
-    assert fix.startswith("Fix: no route of this app matches /nowhere"), fix
+    assert "answered by the app-level policy (no blueprint's URL prefix holds /nowhere)" in (
+        result.output
+    )
 
 
 def test_check_method_the_url_does_not_accept_claims_no_policy_field(app: Flask) -> None:
     args = ["check", "/health", "--origin", APP_ORIGIN, "--method", "DELETE"]
     result = app.test_cli_runner().invoke(preflight_cli, args)
-    assert result.exit_code == 1
-    fix = result.output.splitlines()[-1]
-    assert "no route at /health accepts the method DELETE" in fix, fix
+    assert result.exit_code == 3
+    verdict = result.output[result.output.index("Verdict:") :].splitlines()
+    assert verdict[:3] == [
+        "Verdict: no route matches DELETE /health: the actual request gets 405 Method Not Allowed.",
+        "  The rules at /health accept GET; no CORS policy can allow DELETE.",
+        "  Its preflight is refused for that reason, by no policy.",
+    ]
     assert "names the policy field" not in result.output
+
+
+# --- a mistyped URL is no "allowed" (issue 20, point 1) ------------------------------------
+
+
+def test_check_mistyped_url_leads_with_no_route_even_when_cors_allows(app: Flask) -> None:
+    args = ["check", "/api/itemz", "--origin", APP_ORIGIN, "--method", "PUT"]
+    result = app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 3, result.output
+    assert "Verdict: allowed" not in result.output
+    verdict = result.output[result.output.index("Verdict:") :].splitlines()
+    assert verdict == [
+        "Verdict: no route matches PUT /api/itemz: the actual request gets 404 Not Found.",
+        "  The preflight and the 404 are answered by the policy of blueprint 'api' (its URL "
+        "prefix holds /api/itemz), which admits the request.",
+        "Closest routes:",
+        "  /api/items/<int:item_id>  (GET, PUT)",
+        "Fix: call one of the app's routes (see `flask preflight routes`), or add a route "
+        "that serves this request.",
+    ]
+
+
+def test_check_unknown_url_under_no_blueprint_names_the_app_policy(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", "/helth", "--origin", ADMIN])
+    assert result.exit_code == 3, result.output
+    assert "The 404 is answered by the app-level policy" in result.output
+    assert "which refuses the request" in result.output
+    assert "  /health  (GET)" in result.output
+
+
+def test_check_redirect_is_no_route_either(app: Flask) -> None:
+    app.add_url_rule("/docs/", "docs", lambda: "docs")
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", "/docs", "--origin", ADMIN])
+    assert result.exit_code == 3, result.output
+    assert "Verdict: no route matches GET /docs: Flask answers 308" in result.output
+    assert result.output.splitlines()[-1] == "Fix: call http://localhost/docs/ itself."
+
+
+def test_check_exit_codes_are_documented() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "debugging.md").read_text()
+    assert "3 no route serves the request" in " ".join(text.split())
 
 
 def test_check_refusal_naming_no_field_says_so() -> None:
