@@ -1,7 +1,9 @@
 """``flask preflight``: see every route's effective policy, and check one request.
 
-- ``flask preflight routes [--endpoint E] [--json]``: one row per URL rule and method, with
-  the effective value of each field and the level it came from.
+- ``flask preflight routes [--endpoint E] [--blueprint B] [--origin O] [--credentials]
+  [--compact] [--json]``: one row per URL rule and method, with the effective value of each
+  field and the level it came from, fitted to the terminal (``COLUMNS``); ``--compact``, one
+  line per row saying who may call it.
 - ``flask preflight check URL --origin O [--method M] [--header H ...] [--credentials]
   [--run-view]``: sends the preflight a browser would through the app's own WSGI callable
   (preflights never reach a view), reads the actual request's CORS headers from the
@@ -21,7 +23,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import shutil
+import sys
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +42,7 @@ from werkzeug.routing import RequestRedirect
 from .extension import APP_LEVEL, PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy
+from .preflight import actual_refusal
 from .routing import Route
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
@@ -72,20 +79,36 @@ def _state() -> PreflightState:
     return get_state(current_app)
 
 
-def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
-    """One row per URL rule and method, with each field's value and source."""
+def policy_rows(
+    endpoint: str | None = None,
+    *,
+    blueprint: str | None = None,
+    origin: str | None = None,
+    credentials: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per URL rule and method, with each field's value and source: only the rules
+    of ``endpoint``, of ``blueprint`` (nested ones included), whose actual requests get CORS
+    headers for ``origin``, or whose policy allows credentials, when given."""
     state = _state()
     rows: list[dict[str, Any]] = []
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
+        if blueprint is not None and not rule.endpoint.startswith(blueprint + "."):
+            continue
         # With path rules (flask_preflight.compat's resources), the rule's text stands for
         # the paths it serves.
         policy = state.policy_for(rule.endpoint, {"PATH_INFO": rule.rule})
         effective = policy.effective
+        if credentials and not effective.credentials:
+            continue
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
             allowed = policy.enabled and (policy.methods is None or method in policy.methods)
+            if origin is not None and not (
+                allowed and actual_refusal(policy, origin, method) is None
+            ):
+                continue
             row: dict[str, Any] = {
                 "rule": rule.rule,
                 "endpoint": rule.endpoint,
@@ -124,7 +147,7 @@ def path_rows() -> list[dict[str, Any]]:
     ]
 
 
-def _cell(row: dict[str, Any], name: str) -> str:
+def _cell(row: dict[str, Any], name: str, sources: bool = True) -> str:
     value = row[name]["value"]
     if isinstance(value, list):
         text = ", ".join(str(item) for item in value) or "(none)"
@@ -138,17 +161,154 @@ def _cell(row: dict[str, Any], name: str) -> str:
         text = "(omitted)"
     else:
         text = str(value)
-    return f"{text} [{row[name]['source']}]"
+    return f"{text} [{row[name]['source']}]" if sources else text
+
+
+Column = tuple[str, Callable[[dict[str, Any]], str]]
+
+_KEY_COLUMNS: list[Column] = [
+    ("RULE", lambda row: row["rule"]),
+    ("METHOD", lambda row: row["method"]),
+    ("ENDPOINT", lambda row: row["endpoint"]),
+    ("CORS", lambda row: "yes" if row["cors"] else "no"),
+]
+# (title, field): the policy columns of the full table.
+_FIELD_COLUMNS = (
+    ("CORS METHODS", "methods"),
+    ("ORIGINS", "origins"),
+    ("CREDENTIALS", "credentials"),
+    ("ALLOW HEADERS", "allow_headers"),
+    ("EXPOSE HEADERS", "expose_headers"),
+    ("MAX AGE", "max_age"),
+)
+_GAP = 2  # spaces between columns
+
+
+def terminal_width() -> int | None:
+    """The width to fit: ``COLUMNS`` when set, else the terminal's; ``None`` (no limit)
+    when the output is not a terminal, so pipes and files get whole lines."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _fit(table: list[list[str]], limit: int) -> list[int] | None:
+    """Column widths that fit ``limit``, the widest column narrowed first but none below
+    its longest word; ``None`` when even those do not fit."""
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    narrowest = [
+        max(len(word) for line in table for word in line[i].split()) for i in range(len(widths))
+    ]
+    while sum(widths) + _GAP * (len(widths) - 1) > limit:
+        wrappable = [i for i in range(len(widths)) if widths[i] > narrowest[i]]
+        if not wrappable:
+            return None
+        widest = max(wrappable, key=lambda i: widths[i] - narrowest[i])
+        widths[widest] -= 1
+    return widths
+
+
+def _table(columns: list[Column], rows: list[dict[str, Any]], limit: int | None) -> list[str]:
+    """The rows as a table, long cells wrapped between words to fit ``limit``; ``[]`` when
+    it cannot."""
+    table = [[title for title, _ in columns]]
+    table += [[render(row) for _, render in columns] for row in rows]
+    fitted = _fit(table, limit if limit is not None else sys.maxsize)
+    if fitted is None:
+        return []
+    lines = []
+    for line in table:
+        wrapped = [textwrap.wrap(cell, width) or [""] for cell, width in zip(line, fitted)]
+        for depth in range(max(len(parts) for parts in wrapped)):
+            cells = [parts[depth] if depth < len(parts) else "" for parts in wrapped]
+            lines.append((" " * _GAP).join(cell.ljust(w) for cell, w in zip(cells, fitted)))
+    return [line.rstrip() for line in lines]
+
+
+def _blocks(columns: list[Column], rows: list[dict[str, Any]], limit: int) -> list[str]:
+    """One block per row, the key columns on its first line and each other column on a
+    line of its own, wrapped: for terminals too narrow for the table."""
+    keys, fields = columns[: len(_KEY_COLUMNS)], columns[len(_KEY_COLUMNS) :]
+    lines = []
+    for row in rows:
+        rule, method, endpoint, cors = (render(row) for _, render in keys)
+        head = f"{rule} {method} ({endpoint}): CORS {cors}"
+        lines.extend(textwrap.wrap(head, limit, subsequent_indent="    "))
+        for title, render in fields:
+            text = f"{title.lower()}: {render(row)}"
+            lines.extend(textwrap.wrap(text, limit, initial_indent="  ", subsequent_indent="    "))
+    return lines
+
+
+def _compact(rows: list[dict[str, Any]], limit: int | None) -> list[str]:
+    """One line per row: method, rule, and the origins whose pages may call it (with
+    credentials or not), wrapped under their column."""
+    method_width = max(len(row["method"]) for row in rows)
+    rule_width = max(len(row["rule"]) for row in rows)
+    if limit is not None and method_width + rule_width + 2 * _GAP > limit // 2:
+        rule_width = 0  # no room to align: the origins follow the rule
+    lines = []
+    for row in rows:
+        if row["cors"]:
+            who = _cell(row, "origins", sources=False)
+            if row["credentials"]["value"] is True:
+                who += " (credentials)"
+        else:
+            who = "no CORS"
+        gap = " " * _GAP
+        head = f"{row['method'].ljust(method_width)}{gap}{row['rule'].ljust(rule_width)}{gap}"
+        if limit is None:
+            lines.append(head + who)
+        else:
+            indent = " " * (len(head) if rule_width else method_width + len(gap))
+            lines.extend(
+                textwrap.wrap(head + who, limit, subsequent_indent=indent, drop_whitespace=True)
+            )
+    return lines
 
 
 @preflight_cli.command("routes")
 @click.option("--endpoint", help="Show only this endpoint.")
+@click.option("--blueprint", help="Show only this blueprint's routes (nested ones included).")
+@click.option(
+    "--origin",
+    metavar="ORIGIN",
+    help="Show only the routes whose actual requests from ORIGIN get CORS headers.",
+)
+@click.option(
+    "--credentials", is_flag=True, help="Show only the routes whose policy allows credentials."
+)
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="One line per route and method: the origins that may call it, and whether with "
+    "credentials.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-def routes_command(endpoint: str | None, as_json: bool) -> None:
-    """Show every route's effective CORS policy and where each value came from."""
+def routes_command(
+    endpoint: str | None,
+    blueprint: str | None,
+    origin: str | None,
+    credentials: bool,
+    compact: bool,
+    as_json: bool,
+) -> None:
+    """Show every route's effective CORS policy and where each value came from.
+
+    The table fits the terminal (COLUMNS): long cells wrap, and a terminal too narrow for
+    it gets one block per route.
+    """
     state = _state()
-    rows = policy_rows(endpoint)
-    if endpoint is not None and not rows:
+    if blueprint is not None and blueprint not in current_app.blueprints:
+        known = ", ".join(sorted(current_app.blueprints)) or "none"
+        raise click.UsageError(f"no blueprint named {blueprint!r} (the app's: {known})")
+    if origin is not None:
+        _check_origin_option(origin)
+    rows = policy_rows(endpoint, blueprint=blueprint, origin=origin, credentials=credentials)
+    if endpoint is not None and not rows and endpoint not in current_app.view_functions:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
         app_policy = state.policy_for(APP_LEVEL)
@@ -160,26 +320,31 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
             document["path_rules"] = path_rows()
         click.echo(json.dumps(document, indent=2))
         return
-    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
-        ("RULE", lambda row: row["rule"]),
-        ("METHOD", lambda row: row["method"]),
-        ("ENDPOINT", lambda row: row["endpoint"]),
-        ("CORS", lambda row: "yes" if row["cors"] else "no"),
-        ("CORS METHODS", lambda row: _cell(row, "methods")),
-        ("ORIGINS", lambda row: _cell(row, "origins")),
-        ("CREDENTIALS", lambda row: _cell(row, "credentials")),
-        ("ALLOW HEADERS", lambda row: _cell(row, "allow_headers")),
-        ("EXPOSE HEADERS", lambda row: _cell(row, "expose_headers")),
-        ("MAX AGE", lambda row: _cell(row, "max_age")),
+    if not rows:
+        click.echo("No route matches these filters.")
+        return
+    limit = terminal_width()
+    if compact:
+        for line in _compact(rows, limit):
+            click.echo(line)
+        return
+    columns = [
+        *_KEY_COLUMNS,
+        *((title, lambda row, name=name: _cell(row, name)) for title, name in _FIELD_COLUMNS),
     ]
-    table = [[title for title, _ in columns]]
-    table += [[render(row) for _, render in columns] for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
-    for line in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
-    click.echo("\nCORS is 'yes' when the policy allows some origin and its CORS METHODS include")
-    click.echo("the row's METHOD. Values in [brackets] say where each one was set. Without a")
-    click.echo("matching route (404, 405), the app-level policy applies.")
+    lines = _table(columns, rows, limit)
+    if not lines and limit is not None:
+        lines = _blocks(columns, rows, limit)
+    for line in lines:
+        click.echo(line)
+    note = (
+        "CORS is 'yes' when the policy allows some origin and its CORS METHODS include the "
+        "row's METHOD. Values in [brackets] say where each one was set. Without a matching "
+        "route (404, 405), the app-level policy applies."
+    )
+    click.echo("")
+    for line in textwrap.wrap(note, min(limit or 80, 80)):
+        click.echo(line)
     rules = path_rows()
     if rules:
         click.echo("Path rules, first match wins (404s under them use them too):")
@@ -199,6 +364,20 @@ def migrate_command() -> None:
         click.echo(native_declarations(current_app), nl=False)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+
+
+def _check_origin_option(origin: str) -> None:
+    """Refuse an ``--origin`` no browser would send, saying the form it sends."""
+    if origin == "null":
+        return
+    try:
+        normalized = parse_origin(origin).serialize()
+    except OriginError as error:
+        raise click.BadParameter(str(error), param_hint="--origin") from None
+    if normalized != origin or "*" in origin:
+        raise click.BadParameter(
+            f"browsers send origins in the form {normalized!r}", param_hint="--origin"
+        )
 
 
 def _parse_header(text: str) -> tuple[str, str]:
@@ -238,15 +417,7 @@ def check_command(
     Runs no view unless --run-view is given.
     """
     state = _state()
-    if origin != "null":
-        try:
-            normalized = parse_origin(origin).serialize()
-        except OriginError as error:
-            raise click.BadParameter(str(error), param_hint="--origin") from None
-        if normalized != origin or "*" in origin:
-            raise click.BadParameter(
-                f"browsers send origins in the form {normalized!r}", param_hint="--origin"
-            )
+    _check_origin_option(origin)
     if not url.startswith("/"):
         raise click.BadParameter("give the path on this app, e.g. /items/1", param_hint="URL")
     try:

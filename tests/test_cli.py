@@ -72,6 +72,104 @@ def test_routes_json_and_endpoint_filter(app: Flask) -> None:
     assert row["allow_headers"] == {"value": "*", "source": "default"}
 
 
+# --- routes fits the terminal and filters (issue 20, point 4) -------------------------------
+
+
+def _routes(app: Flask, *args: str, columns: int | None = None) -> list[str]:
+    env = {"COLUMNS": str(columns) if columns is not None else ""}
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120, 200])
+@pytest.mark.parametrize("form", [[], ["--compact"]], ids=["table", "compact"])
+def test_routes_fits_the_terminal(app: Flask, columns: int, form: list[str]) -> None:
+    lines = _routes(app, *form, columns=columns)
+    assert max(len(line) for line in lines) <= columns, "\n".join(lines)
+    text = " ".join(" ".join(lines).split())
+    for shown in ("/api/items/<int:item_id>", "/health", APP_ORIGIN, ADMIN):
+        assert shown in text
+
+
+def test_routes_wide_terminal_gets_the_table_narrow_one_blocks(app: Flask) -> None:
+    wide = _routes(app, columns=300)
+    assert wide[0].split()[:4] == ["RULE", "METHOD", "ENDPOINT", "CORS"]
+    assert len(wide[0]) > 120
+    narrow = _routes(app, columns=100)
+    assert narrow[:3] == [
+        "/api/items/<int:item_id> GET (api.get_item): CORS yes",
+        "  cors methods: * (the route's) [default]",
+        f"  origins: {APP_ORIGIN} [blueprint 'api']",
+    ]
+
+
+def test_routes_without_a_terminal_or_columns_never_wraps(app: Flask) -> None:
+    lines = _routes(app)
+    assert lines[0].split()[:4] == ["RULE", "METHOD", "ENDPOINT", "CORS"]
+    assert len(lines[1]) > 150
+
+
+def test_routes_compact_says_who_may_call_what(app: Flask) -> None:
+    assert _routes(app, "--compact")[:4] == [
+        f"GET  /api/items/<int:item_id>  {APP_ORIGIN} (credentials)",
+        f"PUT  /api/items/<int:item_id>  {ADMIN} (credentials)",
+        "GET  /health                   no CORS",
+        "GET  /static/<path:filename>   no CORS",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "endpoints"),
+    [
+        (["--blueprint", "api"], ["api.get_item", "api.put_item"]),
+        (["--origin", ADMIN], ["api.put_item"]),
+        (["--origin", APP_ORIGIN], ["api.get_item"]),
+        (["--origin", "https://evil.example"], []),
+        (["--credentials"], ["api.get_item", "api.put_item"]),
+        (["--credentials", "--origin", ADMIN, "--blueprint", "api"], ["api.put_item"]),
+        (["--endpoint", "health"], ["health"]),
+    ],
+)
+def test_routes_filters(app: Flask, args: list[str], endpoints: list[str]) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json", *args])
+    assert result.exit_code == 0, result.output
+    assert [row["endpoint"] for row in json.loads(result.output)["routes"]] == endpoints
+
+
+def test_routes_origin_filter_agrees_with_check(app: Flask) -> None:
+    """A row --origin keeps is one whose actual request check finds readable."""
+    runner = app.test_cli_runner()
+    for origin in (ADMIN, APP_ORIGIN, "https://evil.example"):
+        kept = {
+            (row["method"], row["endpoint"])
+            for row in json.loads(
+                runner.invoke(preflight_cli, ["routes", "--json", "--origin", origin]).output
+            )["routes"]
+        }
+        for method, endpoint in [("GET", "api.get_item"), ("PUT", "api.put_item")]:
+            args = ["check", "/api/items/1", "--origin", origin, "--method", method]
+            allowed = runner.invoke(preflight_cli, args).exit_code == 0
+            assert allowed == ((method, endpoint) in kept), (origin, method)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--blueprint", "nope"], "no blueprint named 'nope' (the app's: api)"),
+        (["--origin", "https://a.example.com/"], "trailing slash"),
+    ],
+)
+def test_routes_bad_filters_are_bad_usage(app: Flask, args: list[str], message: str) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_routes_filters_matching_nothing_say_so(app: Flask) -> None:
+    assert _routes(app, "--origin", "https://evil.example") == ["No route matches these filters."]
+
+
 def test_routes_unknown_endpoint_is_bad_usage(app: Flask) -> None:
     result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--endpoint", "nope"])
     assert result.exit_code == 2

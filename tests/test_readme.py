@@ -4,7 +4,8 @@ the documentation cannot rot.
 - ```python blocks run (each in a fresh namespace); a ```text block right after one is the
   output it must print.
 - ```console blocks: each ``$ flask ...`` line runs, and its output must match the lines
-  that follow it.
+  that follow it; ``$ COLUMNS=N flask ...`` runs it for a terminal N columns wide (without
+  it, COLUMNS is unset).
 - ```sh blocks: each ``make TARGET`` must be a target of the Makefile (running them here
   would run this suite recursively; CI runs ``make test`` itself).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shlex
 import subprocess
@@ -67,7 +69,7 @@ def console_cases() -> list[pytest.ParameterSet]:
             if language != "console":
                 continue
             command, *output = code.rstrip("\n").split("\n")
-            assert command.startswith("$ flask "), f"{name(path)}:{line}: {command}"
+            assert re.match(r"\$ (COLUMNS=\d+ )?flask ", command), f"{name(path)}:{line}: {command}"
             cases.append(pytest.param(command[2:], "\n".join(output), id=f"{name(path)}:{line}"))
     return cases
 
@@ -140,8 +142,14 @@ def test_python_block(path: Path, code: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(("command", "expected"), console_cases())
 def test_console_block(command: str, expected: str) -> None:
-    argv = [sys.executable, "-m", "flask", *shlex.split(command)[1:]]
-    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    words = shlex.split(command)
+    # The width the command fits (flask preflight routes): the block's COLUMNS=, else none.
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    while "=" in words[0]:
+        variable, _, value = words.pop(0).partition("=")
+        env[variable] = value
+    argv = [sys.executable, "-m", "flask", *words[1:]]
+    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     lines = [line.rstrip() for line in result.stdout.rstrip().splitlines()]
     assert lines == expected.splitlines(), result.stderr
 
