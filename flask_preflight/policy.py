@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Final, Union
+from typing import Any, Final, Literal, TypedDict, Union, get_args
 
 from .dialect import NATIVE, Dialect
 from .errors import PreflightConfigError, Problem
@@ -51,7 +51,8 @@ HeaderSpec = Union[str, "re.Pattern[str]"]  # a header name, or a regex matching
 INSECURE_ORIGINS: Final = "insecure_origins"
 NULL_WITH_CREDENTIALS: Final = "null_with_credentials"
 PUBLIC_SUFFIX_SUBDOMAINS: Final = "public_suffix_subdomains"
-TOLERABLE_RISKS: Final = (INSECURE_ORIGINS, NULL_WITH_CREDENTIALS, PUBLIC_SUFFIX_SUBDOMAINS)
+Risk = Literal["insecure_origins", "null_with_credentials", "public_suffix_subdomains"]
+TOLERABLE_RISKS: Final[tuple[str, ...]] = get_args(Risk)
 
 
 class _Unset:
@@ -66,16 +67,39 @@ class _Unset:
 
 UNSET: Final = _Unset()
 
-FIELD_NAMES: Final = (
-    "origins",
-    "methods",
-    "allow_headers",
-    "expose_headers",
-    "credentials",
-    "max_age",
-    "private_network",
-    "dangerously_tolerate",
-)
+OriginOption = Union[str, "re.Pattern[str]", Callable[[str], bool]]
+HeaderOption = Union[str, "re.Pattern[str]"]
+
+
+class PolicyOptions(TypedDict, total=False):
+    """The policy fields, as keywords of ``Preflight(...)``, ``init_app(...)`` and
+    ``cors(...)`` (and, upper-cased with a ``PREFLIGHT_`` prefix, config keys). Each is
+    optional: a field not given is inherited. These types let an editor complete the names
+    and a type checker catch a misspelled one; the values are still checked when declared,
+    with the messages of docs/errors.md."""
+
+    #: The origins whose pages may call: an origin string (``"*"``, ``"null"``,
+    #: ``"https://*.example.com"``, ``"http://localhost:*"``), a compiled regex, a callable
+    #: taking the origin, or a list of them. ``[]``: none.
+    origins: OriginOption | Iterable[OriginOption]
+    #: Method names, or ``"*"`` for the route's own methods.
+    methods: str | Iterable[str]
+    #: Request header names (or compiled regexes) the page may send, or ``"*"``.
+    allow_headers: HeaderOption | Iterable[HeaderOption]
+    #: Response header names the page may read, or ``"*"``.
+    expose_headers: str | Iterable[str]
+    #: Whether cookies and HTTP auth may go with the requests.
+    credentials: bool
+    #: Seconds a browser may cache the preflight (``None`` omits the header).
+    max_age: int | timedelta | None
+    #: Whether to answer ``Access-Control-Request-Private-Network``.
+    private_network: bool
+    #: Risks with credentials accepted on purpose, by name.
+    dangerously_tolerate: Risk | Iterable[Risk]
+
+
+# The field names, in the order of PolicyOptions: declared there only.
+FIELD_NAMES: Final = tuple(PolicyOptions.__annotations__)
 CONFIG_KEYS: Final = {f"PREFLIGHT_{name.upper()}": name for name in FIELD_NAMES}
 
 

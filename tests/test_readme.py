@@ -91,7 +91,7 @@ def test_every_block_is_checked(path: Path) -> None:
         elif language == "{eval-rst}":
             lines = [entry for entry in found[index][1].splitlines() if entry.strip()]
             for entry in lines:
-                assert re.fullmatch(r"\.\. auto\w+:: [\w.]+|   :\w+:.*", entry), entry
+                assert re.fullmatch(r"\.\. auto\w+:: [\w.]+|   :[\w-]+:.*", entry), entry
         else:
             assert language in ("python", "console", "sh"), f"line {line}: {language!r}"
 
