@@ -12,6 +12,7 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,14 @@ class PolicyOptions(TypedDict, total=False):
 # The field names, in the order of PolicyOptions: declared there only.
 FIELD_NAMES: Final = tuple(PolicyOptions.__annotations__)
 CONFIG_KEYS: Final = {f"PREFLIGHT_{name.upper()}": name for name in FIELD_NAMES}
+CONFIG_SOURCE: Final = "app.config"  # the level of the PREFLIGHT_* config keys
+# The fields that take a list, and those a JSON scalar gives from the environment.
+_LIST_FIELDS: Final = ("origins", "methods", "allow_headers", "expose_headers")
+_SCALAR_EXAMPLES: Final = {
+    "credentials": "true",
+    "private_network": "true",
+    "max_age": "600",
+}
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,7 @@ def _as_items(value: object) -> tuple[object, ...] | None:
 
 
 def _several_in_one(value: str) -> str:
-    parts = [part.strip() for part in value.split(",") if part.strip()]
+    parts = [part for part in re.split(r"[\s,]+", value) if part]
     return f"several values in one string: pass a list, {parts!r}"
 
 
@@ -208,7 +217,7 @@ def _validate_names(
     if value == ANY:
         return ANY, []
     if isinstance(value, str):
-        if "," in value:
+        if "," in value or len(value.split()) > 1:  # names hold neither
             return (), [_several_in_one(value)]
         items: tuple[object, ...] | None = (value,)
     elif patterns and isinstance(value, re.Pattern):
@@ -318,12 +327,43 @@ def declare_policy(
             normalized[name], errors = _validate_bool(value)
         problems.extend(Problem(name, value, source, error) for error in errors)
     if problems:
-        raise PreflightConfigError(problems)
+        raise PreflightConfigError(_in_config_terms(source, problems))
     policy = Policy(source=source, dialect=dialect, **normalized)
     conflicts = _conflicts(policy, source)
     if conflicts:
-        raise PreflightConfigError(conflicts)
+        raise PreflightConfigError(_in_config_terms(source, conflicts))
     return policy
+
+
+def _in_config_terms(source: str, problems: list[Problem]) -> list[Problem]:
+    """Problems of the config level name the key the user wrote (``PREFLIGHT_ORIGINS``),
+    and a string that should have been a list, a boolean or a number says what works in
+    config: the value itself, or, from the environment, the JSON that Flask's
+    ``app.config.from_prefixed_env()`` reads."""
+    if source != CONFIG_SOURCE:
+        return problems
+    return [_config_problem(problem) for problem in problems]
+
+
+def _config_problem(problem: Problem) -> Problem:
+    name, value, message = problem.field, problem.value, problem.message
+    if name not in FIELD_NAMES:
+        return problem
+    key = f"PREFLIGHT_{name.upper()}"
+    if isinstance(value, str) and name in _LIST_FIELDS and "several" in message:
+        parts = [part for part in re.split(r"[\s,;]+", value) if part]
+        message += (
+            f"; in config that is a list, app.config[{key!r}] = {parts!r}, or, from the "
+            "environment, a JSON list read by app.config.from_prefixed_env(): "
+            f"FLASK_{key}='{json.dumps(parts)}'"
+        )
+    elif isinstance(value, str) and name in _SCALAR_EXAMPLES and "(got str)" in message:
+        example = _SCALAR_EXAMPLES[name]
+        message += (
+            f"; from the environment, app.config.from_prefixed_env() reads "
+            f"FLASK_{key}={example} as {json.loads(example)!r}"
+        )
+    return Problem(key, value, problem.where, message)
 
 
 def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list[Problem]]:
@@ -338,7 +378,7 @@ def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list
             key, list(CONFIG_KEYS), n=1, cutoff=0.85
         ):
             hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or _suggest(key, CONFIG_KEYS)
-            problems.append(Problem(key, value, "app.config", "unknown config key" + hint))
+            problems.append(Problem(key, value, CONFIG_SOURCE, "unknown config key" + hint))
     return values, problems
 
 

@@ -25,6 +25,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -134,7 +135,8 @@ def test_make_targets_exist(path: Path) -> None:
 @pytest.mark.parametrize(("path", "code", "expected"), python_cases())
 def test_python_block(path: Path, code: str, expected: str | None) -> None:
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
+    # A block may set environment variables (as a shell would): they end with it.
+    with contextlib.redirect_stdout(output), mock.patch.dict(os.environ):
         exec(compile(code, str(path), "exec"), {"__name__": "readme_example"})
     if expected is not None:
         assert output.getvalue().rstrip() == expected.rstrip()
