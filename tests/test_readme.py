@@ -213,3 +213,26 @@ def test_errors_table_is_the_one_the_tests_pin() -> None:
     page = (DOCS / "errors.md").read_text()
     assert marker in page
     assert page[page.index(marker) :].startswith(table)
+
+
+def test_cookie_recipe_shows_the_demos_cookie_attributes_and_the_webkit_caveat() -> None:
+    """Issue 20, point 5: the cookie-session recipe names every attribute of the demo's
+    login cookie and links the WebKit caveat of the browsers page."""
+    from examples.spa.api import create_api_app
+
+    page = "http://127.0.0.1:5000"
+    response = (
+        create_api_app(page)
+        .test_client()
+        .post("/api/session", json={"user": "ada"}, headers={"Origin": page})
+    )
+    cookie = response.headers["Set-Cookie"]
+    attributes = [part.split("=")[0] for part in cookie.split("; ")[1:] if part != "Path=/"]
+    text = (DOCS / "recipes.md").read_text()
+    recipe = text[text.index("## A single-page app") : text.index("## A public")]
+    assert len(attributes) >= 4, cookie
+    for attribute in attributes:
+        assert f"`{attribute}" in recipe, attribute
+    assert "SameSite=None" in cookie and "`SameSite=None`" in recipe
+    assert "(browsers.md#the-defaults-reviewed-against-this-table)" in recipe
+    assert "WebKit" in recipe
