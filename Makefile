@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: example test lint bench bench-smoke package docs compat-suite matrix matrix-lowest matrix-newest clean
+.PHONY: example test lint bench bench-smoke package dist docs compat-suite matrix matrix-lowest matrix-newest clean
 
 $(VENV)/.base: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ matrix: matrix-lowest matrix-newest
 # (with the newest and with the lowest Flask and Werkzeug allowed).
 package: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py
+# The same checks, then the checked sdist and wheel are kept in dist/ (to upload them).
+dist: $(VENV)/.dev
+	$(BIN)/python scripts/check_package.py --dist dist
 # flask-cors 6.0.5's own tests against flask_preflight.compat (downloaded at run time;
 # expected differences in tests/compat_suite/DIFFERENCES.md).
 compat-suite: $(VENV)/.test

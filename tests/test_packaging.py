@@ -7,9 +7,12 @@ checked by ``make package``.)"""
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import re
+import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import flask_preflight
 
@@ -117,3 +120,50 @@ def test_every_environment_variable_the_tests_and_examples_read_is_documented() 
     assert "PREFLIGHT_CHROMIUM" in names
     missing = sorted(name for name in names if f"`{name}" not in page)
     assert missing == [], f"document these in docs/development.md: {missing}"
+
+
+# --- make dist (issue 20, point 6) ---------------------------------------------------------
+
+
+def _check_package() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "check_package", ROOT / "scripts" / "check_package.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_dist_runs_the_package_checks_into_dist() -> None:
+    dry = subprocess.run(
+        ["make", "-n", "-W", ".venv/.dev", "dist"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "scripts/check_package.py --dist dist" in dry.stdout
+    package = subprocess.run(
+        ["make", "-n", "-W", ".venv/.dev", "package"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert "scripts/check_package.py\n" in package.stdout  # the same checks, nothing kept
+    development = (ROOT / "docs" / "development.md").read_text()
+    assert "make dist " in development and "into `dist/`" in development
+
+
+def test_dist_keeps_the_checked_files_and_replaces_earlier_builds(tmp_path: Path) -> None:
+    built = tmp_path / "build"
+    built.mkdir()
+    wheel = built / "flask_preflight-9.0-py3-none-any.whl"
+    sdist = built / "flask_preflight-9.0.tar.gz"
+    for file in (wheel, sdist):
+        file.write_text(file.name)
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "flask_preflight-8.0-py3-none-any.whl").write_text("old")
+    (dist / "Flask-Preflight-7.0.tar.gz").write_text("old")
+    (dist / "other_project-1.0.tar.gz").write_text("theirs")
+    _check_package().keep([sdist, wheel], dist)
+    assert sorted(path.name for path in dist.iterdir()) == [
+        "flask_preflight-9.0-py3-none-any.whl",
+        "flask_preflight-9.0.tar.gz",
+        "other_project-1.0.tar.gz",
+    ]

@@ -709,7 +709,7 @@ REJECTED: tuple[Rejected, ...] = (
         run=CONFIG_KEY3,
     ),
     Rejected(
-        'app.config["PREFLIGHT_ORIGINS"] = os.environ["ORIGINS"]  # a string, space-separated',
+        'app.config["PREFLIGHT_ORIGINS"] = os.getenv("ORIGINS")  # a string, space-separated',
         says=(
             (
                 "app.config: PREFLIGHT_ORIGINS='https://a.example.com https://b.example.com': "
@@ -727,7 +727,7 @@ REJECTED: tuple[Rejected, ...] = (
         run=CONFIG_ENV_ORIGINS,
     ),
     Rejected(
-        'app.config["PREFLIGHT_CREDENTIALS"] = os.environ["CREDENTIALS"]  # the string "true"',
+        'app.config["PREFLIGHT_CREDENTIALS"] = os.getenv("CREDENTIALS")  # the string "true"',
         says=(
             (
                 "app.config: PREFLIGHT_CREDENTIALS='true': must be True or False (got str); "
