@@ -54,6 +54,9 @@ nitpick_ignore_regex = [
 autodoc_member_order = "bysource"
 
 html_theme = "furo"
+# _static/preflight.css: code blocks (CLI output above all) wrap their long lines.
+html_static_path = ["_static"]
+html_css_files = ["preflight.css"]
 html_title = f"Flask-Preflight {release}"
 
 
