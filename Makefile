@@ -4,18 +4,22 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# setuptools prints a boxed "Editable installation ... Please be careful" warning for every
+# editable install, --quiet or not: the packages are flat at the root, which it warns about
+# in general. It says nothing these targets need, so pip's builds run without it.
+QUIET_BUILD := PYTHONWARNINGS='ignore:Editable installation'
 
 .PHONY: example test lint bench bench-smoke package dist docs compat-suite matrix matrix-lowest matrix-newest clean
 
 $(VENV)/.base: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(QUIET_BUILD) $(BIN)/pip install --quiet -e .
 	touch $@
 
 # .venv/.test, .venv/.dev, .venv/.bench, .venv/.docs: the package with that extra of setup.cfg.
 $(VENV)/.test $(VENV)/.dev $(VENV)/.bench $(VENV)/.docs: $(VENV)/.%: $(VENV)/.base
-	$(BIN)/pip install --quiet -e '.[$*]'
+	$(QUIET_BUILD) $(BIN)/pip install --quiet -e '.[$*]'
 	touch $@
 
 example: $(VENV)/.base
@@ -56,7 +60,7 @@ show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.ver
 	$(call find_python,$(LOWEST_PYTHON)) -m venv .venv-lowest
 	sed -n 's/^ *\(Flask\|Werkzeug\)>=\(.*\)/\1==\2/p' setup.cfg > .venv-lowest/constraints.txt
 	.venv-lowest/bin/pip install --quiet --upgrade pip
-	.venv-lowest/bin/pip install --quiet -c .venv-lowest/constraints.txt -e '.[test]'
+	$(QUIET_BUILD) .venv-lowest/bin/pip install --quiet -c .venv-lowest/constraints.txt -e '.[test]'
 	touch $@
 
 .venv-newest/.installed: setup.cfg pyproject.toml
@@ -64,7 +68,7 @@ show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.ver
 	rm -rf .venv-newest
 	$(call find_python,$(NEWEST_PYTHON)) -m venv .venv-newest
 	.venv-newest/bin/pip install --quiet --upgrade pip
-	.venv-newest/bin/pip install --quiet --upgrade -e '.[test]' Flask Werkzeug
+	$(QUIET_BUILD) .venv-newest/bin/pip install --quiet --upgrade -e '.[test]' Flask Werkzeug
 	touch $@
 
 matrix-lowest: .venv-lowest/.installed

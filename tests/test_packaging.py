@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
+import os
 import re
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -167,3 +169,46 @@ def test_dist_keeps_the_checked_files_and_replaces_earlier_builds(tmp_path: Path
         "flask_preflight-9.0.tar.gz",
         "other_project-1.0.tar.gz",
     ]
+
+
+# --- quiet editable installs (issue 20, point 10) ------------------------------------------
+
+BOX = "Editable installation"
+
+
+def test_make_installs_without_setuptools_editable_box(tmp_path: Path) -> None:
+    """Every editable install of the Makefile runs with its QUIET_BUILD setting, which keeps
+    setuptools' boxed warning out of `make example` and `make test`; pip run the same way
+    prints no box (and without it, it does: the setting is what silences it)."""
+    makefile = (ROOT / "Makefile").read_text()
+    installs = [line for line in makefile.splitlines() if "pip install" in line and " -e " in line]
+    assert len(installs) >= 4 and all(line.startswith("\t$(QUIET_BUILD) ") for line in installs)
+    setting = re.search(r"^QUIET_BUILD := PYTHONWARNINGS='([^']*)'$", makefile, re.MULTILINE)
+    assert setting is not None
+    project = tmp_path / "project"
+    for name in ("setup.cfg", "pyproject.toml", "README.pypi.md", "LICENSE", "MANIFEST.in"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_bytes((ROOT / name).read_bytes())
+    (project / "flask_preflight").mkdir()
+    for module in (ROOT / "flask_preflight").iterdir():
+        if module.is_file():
+            (project / "flask_preflight" / module.name).write_bytes(module.read_bytes())
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    # As the Makefile does (older pips hide what the build backend prints).
+    upgrade = [venv / "bin" / "pip", "install", "--quiet", "--upgrade", "pip"]
+    subprocess.run(upgrade, check=True, capture_output=True, timeout=600)
+
+    def install(warnings: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+        if warnings is not None:
+            env["PYTHONWARNINGS"] = warnings
+        pip = [venv / "bin" / "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
+        result = subprocess.run(
+            [*pip, "-e", project], capture_output=True, text=True, env=env, timeout=600
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout + result.stderr
+
+    assert BOX not in install(setting.group(1))
+    assert BOX in install(None)  # what the setting silences
