@@ -11,8 +11,17 @@ QUIET_BUILD := PYTHONWARNINGS='ignore:Editable installation'
 
 .PHONY: example test lint bench bench-smoke package dist docs compat-suite matrix matrix-lowest matrix-newest clean
 
+# Debian and Ubuntu ship Python without ensurepip (which venv needs) unless python3-venv is
+# installed: say so, with the command that installs it, instead of venv's half-made .venv.
 $(VENV)/.base: setup.cfg pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  package=$$($(PYTHON) -c 'import sys; print("python%d.%d-venv" % sys.version_info[:2])'); \
+	  system=$$(/usr/bin/python3 -c 'import sys; print("python%d.%d-venv" % sys.version_info[:2])' 2>/dev/null); \
+	  [ -n "$$package" ] && [ "$$package" != "$$system" ] || package=python3-venv; \
+	  echo "$(PYTHON) cannot create a virtual environment: its venv/ensurepip modules are missing."; \
+	  echo "On Debian or Ubuntu, install them with: apt-get install $$package"; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(QUIET_BUILD) $(BIN)/pip install --quiet -e .
 	touch $@

@@ -212,3 +212,37 @@ def test_make_installs_without_setuptools_editable_box(tmp_path: Path) -> None:
 
     assert BOX not in install(setting.group(1))
     assert BOX in install(None)  # what the setting silences
+
+
+# --- Python without venv/ensurepip, as on Debian without python3-venv (issue 20, point 11) ---
+
+
+def test_make_names_the_package_that_brings_venv(tmp_path: Path) -> None:
+    """Where ``ensurepip`` cannot be imported (Debian's Python without python3-venv), the
+    first target says so with the apt-get line, and leaves no half-made virtual environment."""
+    stripped = tmp_path / "stripped"
+    stripped.mkdir()
+    (stripped / "ensurepip.py").write_text("raise ImportError('ensurepip is not installed')\n")
+    venv = tmp_path / "venv"
+    env = {**os.environ, "PYTHONPATH": str(stripped)}
+    result = subprocess.run(
+        ["make", f"{venv}/.base", f"VENV={venv}", f"PYTHON={sys.executable}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "cannot create a virtual environment: its venv/ensurepip modules are missing" in (
+        result.stdout
+    )
+    assert re.search(
+        r"^On Debian or Ubuntu, .*: apt-get install python3(\.\d+)?-venv$",
+        result.stdout,
+        re.MULTILINE,
+    ), result.stdout
+    assert not venv.exists()
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "Both commands need only Python 3 (with its `venv` module" in readme
+    assert "`python3-venv`" in readme
