@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     ROOT / "README.md",
     ROOT / "README.pypi.md",
+    ROOT / "CHANGELOG.md",
     ROOT / "tests" / "compat_suite" / "DIFFERENCES.md",
     *sorted((ROOT / "docs").glob("*.md")),
 ]
