@@ -462,7 +462,7 @@ def check_command(
         click.echo("Verdict: allowed")
         return
     click.echo("Verdict: refused by the browser")
-    click.echo(_advice(verdict, route, url, method))
+    click.echo(_advice(verdict, route))
     raise SystemExit(1)
 
 
@@ -599,7 +599,7 @@ def _describe_route(route: Route | str | None) -> str:
     return "the app level (no route serves this request)"
 
 
-def _advice(verdict: Verdict, route: Route | str | None, url: str, method: str) -> str:
+def _advice(verdict: Verdict, route: Route | str | None) -> str:
     failure = verdict.failure
     check = failure.check if failure is not None else ""
     detail = failure.detail if failure is not None else ""
