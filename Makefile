@@ -4,18 +4,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# setuptools prints a boxed "Editable installation ... Please be careful" warning for every
+# editable install, --quiet or not: the packages are flat at the root, which it warns about
+# in general. It says nothing these targets need, so pip's builds run without it.
+QUIET_BUILD := PYTHONWARNINGS='ignore:Editable installation'
 
-.PHONY: example test lint bench bench-smoke package docs compat-suite matrix matrix-lowest matrix-newest clean
+.PHONY: example test lint bench bench-smoke package dist docs compat-suite matrix matrix-lowest matrix-newest clean
 
+# Debian and Ubuntu ship Python without ensurepip (which venv needs) unless python3-venv is
+# installed: say so, with the command that installs it, instead of venv's half-made .venv.
 $(VENV)/.base: setup.cfg pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  package=$$($(PYTHON) -c 'import sys; print("python%d.%d-venv" % sys.version_info[:2])'); \
+	  system=$$(/usr/bin/python3 -c 'import sys; print("python%d.%d-venv" % sys.version_info[:2])' 2>/dev/null); \
+	  [ -n "$$package" ] && [ "$$package" != "$$system" ] || package=python3-venv; \
+	  echo "$(PYTHON) cannot create a virtual environment: its venv/ensurepip modules are missing."; \
+	  echo "On Debian or Ubuntu, install them with: apt-get install $$package"; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(QUIET_BUILD) $(BIN)/pip install --quiet -e .
 	touch $@
 
 # .venv/.test, .venv/.dev, .venv/.bench, .venv/.docs: the package with that extra of setup.cfg.
 $(VENV)/.test $(VENV)/.dev $(VENV)/.bench $(VENV)/.docs: $(VENV)/.%: $(VENV)/.base
-	$(BIN)/pip install --quiet -e '.[$*]'
+	$(QUIET_BUILD) $(BIN)/pip install --quiet -e '.[$*]'
 	touch $@
 
 example: $(VENV)/.base
@@ -56,7 +69,7 @@ show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.ver
 	$(call find_python,$(LOWEST_PYTHON)) -m venv .venv-lowest
 	sed -n 's/^ *\(Flask\|Werkzeug\)>=\(.*\)/\1==\2/p' setup.cfg > .venv-lowest/constraints.txt
 	.venv-lowest/bin/pip install --quiet --upgrade pip
-	.venv-lowest/bin/pip install --quiet -c .venv-lowest/constraints.txt -e '.[test]'
+	$(QUIET_BUILD) .venv-lowest/bin/pip install --quiet -c .venv-lowest/constraints.txt -e '.[test]'
 	touch $@
 
 .venv-newest/.installed: setup.cfg pyproject.toml
@@ -64,7 +77,7 @@ show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.ver
 	rm -rf .venv-newest
 	$(call find_python,$(NEWEST_PYTHON)) -m venv .venv-newest
 	.venv-newest/bin/pip install --quiet --upgrade pip
-	.venv-newest/bin/pip install --quiet --upgrade -e '.[test]' Flask Werkzeug
+	$(QUIET_BUILD) .venv-newest/bin/pip install --quiet --upgrade -e '.[test]' Flask Werkzeug
 	touch $@
 
 matrix-lowest: .venv-lowest/.installed
@@ -82,6 +95,9 @@ matrix: matrix-lowest matrix-newest
 # (with the newest and with the lowest Flask and Werkzeug allowed).
 package: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py
+# The same checks, then the checked sdist and wheel are kept in dist/ (to upload them).
+dist: $(VENV)/.dev
+	$(BIN)/python scripts/check_package.py --dist dist
 # flask-cors 6.0.5's own tests against flask_preflight.compat (downloaded at run time;
 # expected differences in tests/compat_suite/DIFFERENCES.md).
 compat-suite: $(VENV)/.test

@@ -13,6 +13,18 @@ from pygments.lexers.shell import BashSessionLexer
 from sphinx.application import Sphinx
 
 import flask_preflight
+import flask_preflight.decorators
+import flask_preflight.extension
+
+try:  # Python 3.11+
+    from typing import Unpack
+except ImportError:  # a dependency of Sphinx's below 3.11
+    from typing_extensions import Unpack
+
+# The modules import Unpack (the type of the policy keywords, PolicyOptions) only for type
+# checkers; autodoc evaluates the annotations, so it gets the name here.
+flask_preflight.decorators.Unpack = Unpack  # type: ignore[attr-defined]
+flask_preflight.extension.Unpack = Unpack  # type: ignore[attr-defined]
 
 project = "Flask-Preflight"
 author = "Flask-Preflight contributors"
@@ -36,12 +48,15 @@ autodoc_typehints = "description"
 # The API page names Flask's, Werkzeug's and the standard library's types without linking
 # them (intersphinx would fetch their inventories over the network at every build).
 nitpick_ignore_regex = [
-    ("py:class", r"(flask|werkzeug|collections\.abc)\..+"),
+    ("py:class", r"(flask|werkzeug|collections\.abc|re|datetime|typing_extensions)\..+"),
     ("py:class", r"Flask|flask_preflight\.decorators\.T"),
 ]
 autodoc_member_order = "bysource"
 
 html_theme = "furo"
+# _static/preflight.css: code blocks (CLI output above all) wrap their long lines.
+html_static_path = ["_static"]
+html_css_files = ["preflight.css"]
 html_title = f"Flask-Preflight {release}"
 
 

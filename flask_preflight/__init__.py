@@ -3,7 +3,8 @@
 from .decorators import cors
 from .errors import PreflightConfigError, Problem
 from .extension import Preflight
+from .policy import PolicyOptions
 
 __version__ = "0.1.0"
 
-__all__ = ["Preflight", "PreflightConfigError", "Problem", "__version__", "cors"]
+__all__ = ["PolicyOptions", "Preflight", "PreflightConfigError", "Problem", "__version__", "cors"]

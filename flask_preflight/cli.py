@@ -1,13 +1,17 @@
 """``flask preflight``: see every route's effective policy, and check one request.
 
-- ``flask preflight routes [--endpoint E] [--json]``: one row per URL rule and method, with
-  the effective value of each field and the level it came from.
+- ``flask preflight routes [--endpoint E] [--blueprint B] [--origin O] [--credentials]
+  [--compact] [--json]``: one row per URL rule and method, with the effective value of each
+  field and the level it came from, fitted to the terminal (``COLUMNS``); ``--compact``, one
+  line per row saying who may call it.
 - ``flask preflight check URL --origin O [--method M] [--header H ...] [--credentials]
   [--run-view]``: sends the preflight a browser would through the app's own WSGI callable
   (preflights never reach a view), reads the actual request's CORS headers from the
   endpoint's policy, and prints each check the browser makes, then the verdict. No view
   runs unless ``--run-view`` asks to send the actual request too. Exit status 0 when
-  allowed, 1 when refused (or the app has no ``Preflight``), 2 on bad usage.
+  allowed, 1 when refused (or the app has no ``Preflight``), 2 on bad usage, 3 when no
+  route serves the request (a 404, a 405 or a redirect, whatever CORS says; the closest
+  routes are suggested).
 - ``flask preflight migrate``: prints native declarations giving the app's current
   policies (to move from ``flask_preflight.compat`` to ``cors()``/``Preflight``).
 
@@ -17,19 +21,28 @@ they can say when an app has no ``Preflight(app)``.
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
+import shutil
+import sys
+import textwrap
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask.testing import EnvironBuilder
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from .extension import APP_LEVEL, PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy
+from .preflight import actual_refusal
 from .routing import Route
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
@@ -67,20 +80,36 @@ def _state() -> PreflightState:
     return get_state(current_app)
 
 
-def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
-    """One row per URL rule and method, with each field's value and source."""
+def policy_rows(
+    endpoint: str | None = None,
+    *,
+    blueprint: str | None = None,
+    origin: str | None = None,
+    credentials: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per URL rule and method, with each field's value and source: only the rules
+    of ``endpoint``, of ``blueprint`` (nested ones included), whose actual requests get CORS
+    headers for ``origin``, or whose policy allows credentials, when given."""
     state = _state()
     rows: list[dict[str, Any]] = []
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
+        if blueprint is not None and not rule.endpoint.startswith(blueprint + "."):
+            continue
         # With path rules (flask_preflight.compat's resources), the rule's text stands for
         # the paths it serves.
         policy = state.policy_for(rule.endpoint, {"PATH_INFO": environ_path(rule.rule)})
         effective = policy.effective
+        if credentials and not effective.credentials:
+            continue
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
             allowed = policy.enabled and (policy.methods is None or method in policy.methods)
+            if origin is not None and not (
+                allowed and actual_refusal(policy, origin, method) is None
+            ):
+                continue
             row: dict[str, Any] = {
                 "rule": rule.rule,
                 "endpoint": rule.endpoint,
@@ -119,7 +148,7 @@ def path_rows() -> list[dict[str, Any]]:
     ]
 
 
-def _cell(row: dict[str, Any], name: str) -> str:
+def _cell(row: dict[str, Any], name: str, sources: bool = True) -> str:
     value = row[name]["value"]
     if isinstance(value, list):
         text = ", ".join(str(item) for item in value) or "(none)"
@@ -133,17 +162,154 @@ def _cell(row: dict[str, Any], name: str) -> str:
         text = "(omitted)"
     else:
         text = str(value)
-    return f"{text} [{row[name]['source']}]"
+    return f"{text} [{row[name]['source']}]" if sources else text
+
+
+Column = tuple[str, Callable[[dict[str, Any]], str]]
+
+_KEY_COLUMNS: list[Column] = [
+    ("RULE", lambda row: row["rule"]),
+    ("METHOD", lambda row: row["method"]),
+    ("ENDPOINT", lambda row: row["endpoint"]),
+    ("CORS", lambda row: "yes" if row["cors"] else "no"),
+]
+# (title, field): the policy columns of the full table.
+_FIELD_COLUMNS = (
+    ("CORS METHODS", "methods"),
+    ("ORIGINS", "origins"),
+    ("CREDENTIALS", "credentials"),
+    ("ALLOW HEADERS", "allow_headers"),
+    ("EXPOSE HEADERS", "expose_headers"),
+    ("MAX AGE", "max_age"),
+)
+_GAP = 2  # spaces between columns
+
+
+def terminal_width() -> int | None:
+    """The width to fit: ``COLUMNS`` when set, else the terminal's; ``None`` (no limit)
+    when the output is not a terminal, so pipes and files get whole lines."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _fit(table: list[list[str]], limit: int) -> list[int] | None:
+    """Column widths that fit ``limit``, the widest column narrowed first but none below
+    its longest word; ``None`` when even those do not fit."""
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    narrowest = [
+        max(len(word) for line in table for word in line[i].split()) for i in range(len(widths))
+    ]
+    while sum(widths) + _GAP * (len(widths) - 1) > limit:
+        wrappable = [i for i in range(len(widths)) if widths[i] > narrowest[i]]
+        if not wrappable:
+            return None
+        widest = max(wrappable, key=lambda i: widths[i] - narrowest[i])
+        widths[widest] -= 1
+    return widths
+
+
+def _table(columns: list[Column], rows: list[dict[str, Any]], limit: int | None) -> list[str]:
+    """The rows as a table, long cells wrapped between words to fit ``limit``; ``[]`` when
+    it cannot."""
+    table = [[title for title, _ in columns]]
+    table += [[render(row) for _, render in columns] for row in rows]
+    fitted = _fit(table, limit if limit is not None else sys.maxsize)
+    if fitted is None:
+        return []
+    lines = []
+    for line in table:
+        wrapped = [textwrap.wrap(cell, width) or [""] for cell, width in zip(line, fitted)]
+        for depth in range(max(len(parts) for parts in wrapped)):
+            cells = [parts[depth] if depth < len(parts) else "" for parts in wrapped]
+            lines.append((" " * _GAP).join(cell.ljust(w) for cell, w in zip(cells, fitted)))
+    return [line.rstrip() for line in lines]
+
+
+def _blocks(columns: list[Column], rows: list[dict[str, Any]], limit: int) -> list[str]:
+    """One block per row, the key columns on its first line and each other column on a
+    line of its own, wrapped: for terminals too narrow for the table."""
+    keys, fields = columns[: len(_KEY_COLUMNS)], columns[len(_KEY_COLUMNS) :]
+    lines = []
+    for row in rows:
+        rule, method, endpoint, cors = (render(row) for _, render in keys)
+        head = f"{rule} {method} ({endpoint}): CORS {cors}"
+        lines.extend(textwrap.wrap(head, limit, subsequent_indent="    "))
+        for title, render in fields:
+            text = f"{title.lower()}: {render(row)}"
+            lines.extend(textwrap.wrap(text, limit, initial_indent="  ", subsequent_indent="    "))
+    return lines
+
+
+def _compact(rows: list[dict[str, Any]], limit: int | None) -> list[str]:
+    """One line per row: method, rule, and the origins whose pages may call it (with
+    credentials or not), wrapped under their column."""
+    method_width = max(len(row["method"]) for row in rows)
+    rule_width = max(len(row["rule"]) for row in rows)
+    if limit is not None and method_width + rule_width + 2 * _GAP > limit // 2:
+        rule_width = 0  # no room to align: the origins follow the rule
+    lines = []
+    for row in rows:
+        if row["cors"]:
+            who = _cell(row, "origins", sources=False)
+            if row["credentials"]["value"] is True:
+                who += " (credentials)"
+        else:
+            who = "no CORS"
+        gap = " " * _GAP
+        head = f"{row['method'].ljust(method_width)}{gap}{row['rule'].ljust(rule_width)}{gap}"
+        if limit is None:
+            lines.append(head + who)
+        else:
+            indent = " " * (len(head) if rule_width else method_width + len(gap))
+            lines.extend(
+                textwrap.wrap(head + who, limit, subsequent_indent=indent, drop_whitespace=True)
+            )
+    return lines
 
 
 @preflight_cli.command("routes")
 @click.option("--endpoint", help="Show only this endpoint.")
+@click.option("--blueprint", help="Show only this blueprint's routes (nested ones included).")
+@click.option(
+    "--origin",
+    metavar="ORIGIN",
+    help="Show only the routes whose actual requests from ORIGIN get CORS headers.",
+)
+@click.option(
+    "--credentials", is_flag=True, help="Show only the routes whose policy allows credentials."
+)
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="One line per route and method: the origins that may call it, and whether with "
+    "credentials.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-def routes_command(endpoint: str | None, as_json: bool) -> None:
-    """Show every route's effective CORS policy and where each value came from."""
+def routes_command(
+    endpoint: str | None,
+    blueprint: str | None,
+    origin: str | None,
+    credentials: bool,
+    compact: bool,
+    as_json: bool,
+) -> None:
+    """Show every route's effective CORS policy and where each value came from.
+
+    The table fits the terminal (COLUMNS): long cells wrap, and a terminal too narrow for
+    it gets one block per route.
+    """
     state = _state()
-    rows = policy_rows(endpoint)
-    if endpoint is not None and not rows:
+    if blueprint is not None and blueprint not in current_app.blueprints:
+        known = ", ".join(sorted(current_app.blueprints)) or "none"
+        raise click.UsageError(f"no blueprint named {blueprint!r} (the app's: {known})")
+    if origin is not None:
+        _check_origin_option(origin)
+    rows = policy_rows(endpoint, blueprint=blueprint, origin=origin, credentials=credentials)
+    if endpoint is not None and not rows and endpoint not in current_app.view_functions:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
         app_policy = state.policy_for(APP_LEVEL)
@@ -155,26 +321,31 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
             document["path_rules"] = path_rows()
         click.echo(json.dumps(document, indent=2))
         return
-    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
-        ("RULE", lambda row: row["rule"]),
-        ("METHOD", lambda row: row["method"]),
-        ("ENDPOINT", lambda row: row["endpoint"]),
-        ("CORS", lambda row: "yes" if row["cors"] else "no"),
-        ("CORS METHODS", lambda row: _cell(row, "methods")),
-        ("ORIGINS", lambda row: _cell(row, "origins")),
-        ("CREDENTIALS", lambda row: _cell(row, "credentials")),
-        ("ALLOW HEADERS", lambda row: _cell(row, "allow_headers")),
-        ("EXPOSE HEADERS", lambda row: _cell(row, "expose_headers")),
-        ("MAX AGE", lambda row: _cell(row, "max_age")),
+    if not rows:
+        click.echo("No route matches these filters.")
+        return
+    limit = terminal_width()
+    if compact:
+        for line in _compact(rows, limit):
+            click.echo(line)
+        return
+    columns = [
+        *_KEY_COLUMNS,
+        *((title, lambda row, name=name: _cell(row, name)) for title, name in _FIELD_COLUMNS),
     ]
-    table = [[title for title, _ in columns]]
-    table += [[render(row) for _, render in columns] for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
-    for line in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
-    click.echo("\nCORS is 'yes' when the policy allows some origin and its CORS METHODS include")
-    click.echo("the row's METHOD. Values in [brackets] say where each one was set. Without a")
-    click.echo("matching route (404, 405), the app-level policy applies.")
+    lines = _table(columns, rows, limit)
+    if not lines and limit is not None:
+        lines = _blocks(columns, rows, limit)
+    for line in lines:
+        click.echo(line)
+    note = (
+        "CORS is 'yes' when the policy allows some origin and its CORS METHODS include the "
+        "row's METHOD. Values in [brackets] say where each one was set. Without a matching "
+        "route (404, 405), the app-level policy applies."
+    )
+    click.echo("")
+    for line in textwrap.wrap(note, min(limit or 80, 80)):
+        click.echo(line)
     rules = path_rows()
     if rules:
         click.echo("Path rules, first match wins (404s under them use them too):")
@@ -194,6 +365,20 @@ def migrate_command() -> None:
         click.echo(native_declarations(current_app), nl=False)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+
+
+def _check_origin_option(origin: str) -> None:
+    """Refuse an ``--origin`` no browser would send, saying the form it sends."""
+    if origin == "null":
+        return
+    try:
+        normalized = parse_origin(origin).serialize()
+    except OriginError as error:
+        raise click.BadParameter(str(error), param_hint="--origin") from None
+    if normalized != origin or "*" in origin:
+        raise click.BadParameter(
+            f"browsers send origins in the form {normalized!r}", param_hint="--origin"
+        )
 
 
 def _parse_header(text: str) -> tuple[str, str]:
@@ -233,15 +418,7 @@ def check_command(
     Runs no view unless --run-view is given.
     """
     state = _state()
-    if origin != "null":
-        try:
-            normalized = parse_origin(origin).serialize()
-        except OriginError as error:
-            raise click.BadParameter(str(error), param_hint="--origin") from None
-        if normalized != origin or "*" in origin:
-            raise click.BadParameter(
-                f"browsers send origins in the form {normalized!r}", param_hint="--origin"
-            )
+    _check_origin_option(origin)
     if not url.startswith("/"):
         raise click.BadParameter("give the path on this app, e.g. /items/1", param_hint="URL")
     # What the browser sends for this path, with its leading slashes as one: Werkzeug reads
@@ -262,6 +439,7 @@ def check_command(
         raise click.UsageError(str(error)) from None
     method = normalize_method(method)
     route = _route(state, sent, method)
+    unrouted = _unrouted(state, sent, method)
 
     click.echo(
         f"Request: {method} {url} from {origin}" + (" with credentials" if credentials else "")
@@ -280,12 +458,122 @@ def check_command(
     click.echo("Checks:")
     for step in verdict.steps:
         click.echo(f"  {step}")
+    if unrouted is not None:
+        for line in _unrouted_verdict(unrouted, verdict, url, method):
+            click.echo(line)
+        raise SystemExit(NO_ROUTE_EXIT)
     if verdict.allowed:
         click.echo("Verdict: allowed")
         return
     click.echo("Verdict: refused by the browser")
-    click.echo(_advice(verdict, route, url, method))
+    click.echo(_advice(verdict, route))
     raise SystemExit(1)
+
+
+# The exit status of `flask preflight check` when no route serves the request (docs/debugging.md).
+NO_ROUTE_EXIT = 3
+
+
+@dataclass(frozen=True)
+class _Unrouted:
+    """How Flask answers a request no rule serves."""
+
+    status: str  # "404 Not Found", "405 Method Not Allowed", "308 Permanent Redirect"
+    owner: str | None  # the policy key of the URL (routing.owner_of): blueprint or app level
+    valid_methods: tuple[str, ...] = ()  # a 405: the methods the URL's rules accept
+    location: str | None = None  # a redirect: where to
+
+
+def _unrouted(state: PreflightState, url: str, method: str) -> _Unrouted | None:
+    """How Flask answers ``method url`` when no rule serves it; ``None`` when one does."""
+    app = current_app
+    state.freeze()  # as the first request would: the blueprints' URL prefixes are read then
+    environ = EnvironBuilder(app, url, method=method).get_environ()
+    try:
+        adapter = app.create_url_adapter(app.request_class(environ))
+    except HTTPException:
+        return None
+    if adapter is None:
+        return None
+    owner = state.router.owner_of(adapter)
+    try:
+        adapter.match(method=method)
+    except RequestRedirect as redirect:
+        return _Unrouted(f"{redirect.code} Permanent Redirect", owner, location=redirect.new_url)
+    except MethodNotAllowed as error:
+        valid = tuple(sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"}))
+        return _Unrouted("405 Method Not Allowed", owner, valid_methods=valid)
+    except NotFound:
+        return _Unrouted("404 Not Found", owner)
+    except HTTPException:
+        return None
+    return None
+
+
+def _describe_owner(owner: str | None, url: str) -> str:
+    if owner is None:
+        return f"the app-level policy (no blueprint's URL prefix holds {url})"
+    return f"the policy of blueprint {owner[:-1]!r} (its URL prefix holds {url})"
+
+
+def _unrouted_verdict(unrouted: _Unrouted, verdict: Verdict, url: str, method: str) -> list[str]:
+    """The verdict on a request no route serves: that fact first, then what the browser
+    gets, which policy answers, and the closest routes."""
+    if unrouted.location is not None:
+        lines = [
+            f"Verdict: no route matches {method} {url}: Flask answers "
+            f"{unrouted.status} to {unrouted.location} (a browser fails a preflight that "
+            "is redirected)"
+        ]
+        lines.append(f"Fix: call {unrouted.location} itself.")
+        return lines
+    lines = [
+        f"Verdict: no route matches {method} {url}: the actual request gets {unrouted.status}."
+    ]
+    policy = _describe_owner(unrouted.owner, url)
+    outcome = "admits" if verdict.allowed else "refuses"
+    if unrouted.status.startswith("405"):
+        accepts = ", ".join(unrouted.valid_methods) or "no method"
+        lines.append(f"  The rules at {url} accept {accepts}; no CORS policy can allow {method}.")
+        if verdict.preflight is not None:
+            lines.append("  Its preflight is refused for that reason, by no policy.")
+        else:
+            lines.append(f"  The 405's CORS headers come from {policy}, which {outcome} it.")
+    else:
+        what = "preflight and the 404 are" if verdict.preflight is not None else "404 is"
+        lines.append(f"  The {what} answered by {policy}, which {outcome} the request.")
+    close = _closest_rules(url)
+    if close:
+        lines.append("Closest routes:")
+        lines.extend(f"  {rule}  ({', '.join(methods)})" for rule, methods in close)
+    lines.append(
+        "Fix: call one of the app's routes (see `flask preflight routes`), or add a route "
+        "that serves this request."
+    )
+    return lines
+
+
+_CONVERTER = re.compile(r"<[^>]*>")
+
+
+def _closest_rules(url: str, limit: int = 3) -> list[tuple[str, list[str]]]:
+    """The URL rules most like ``url`` (as Flask's url_for suggests endpoints): each rule's
+    variable parts take the URL's segment at the same place before comparing."""
+    segments = url.split("?", 1)[0].split("/")
+    scores: dict[str, float] = {}
+    methods: dict[str, set[str]] = {}
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue  # static files are not what a page calls cross-origin
+        filled = "/".join(
+            _CONVERTER.sub(segments[i] if i < len(segments) else "", part)
+            for i, part in enumerate(rule.rule.split("/"))
+        )
+        score = difflib.SequenceMatcher(None, url, filled).ratio()
+        scores[rule.rule] = max(score, scores.get(rule.rule, 0.0))
+        methods.setdefault(rule.rule, set()).update((rule.methods or set()) - _AUTOMATIC_METHODS)
+    ranked = sorted(scores, key=lambda rule: (-scores[rule], rule))
+    return [(rule, sorted(methods[rule])) for rule in ranked if scores[rule] >= 0.75][:limit]
 
 
 def _echo_cors_headers(items: Iterable[tuple[str, str]], empty: str | None = None) -> None:
@@ -315,22 +603,11 @@ def _describe_route(route: Route | str | None) -> str:
     return "the app level (no route serves this request)"
 
 
-def _advice(verdict: Verdict, route: Route | str | None, url: str, method: str) -> str:
+def _advice(verdict: Verdict, route: Route | str | None) -> str:
     failure = verdict.failure
     check = failure.check if failure is not None else ""
     detail = failure.detail if failure is not None else ""
-    if route is None or (isinstance(route, Route) and not route.matched and failure is not None):
-        return (
-            f"Fix: no route of this app matches {url} (Flask answers it with a 404 or a "
-            "redirect; a 404 is readable only when the policy owning the path admits the "
-            "request): check the URL against `flask preflight routes`."
-        )
-    if isinstance(route, str):
-        return (
-            f"Fix: no route at {url} accepts the method {method}, and no CORS policy can "
-            "allow a method the URL does not accept: add it to the route's methods, or call "
-            "the URL that serves it (see `flask preflight routes`)."
-        )
+    # A request no route serves never gets here (_unrouted_verdict).
     if check == "preflight status":
         if "to allow it, change " in detail:
             return "Fix: the preflight's refusal above names the policy field to change."
@@ -338,7 +615,7 @@ def _advice(verdict: Verdict, route: Route | str | None, url: str, method: str) 
             "Fix: the preflight's refusal above says what is wrong with the request itself; "
             "no policy field can allow it as it is."
         )
-    if check == "CORS check":
+    if check == "CORS check" and isinstance(route, Route):
         if "Access-Control-Allow-Credentials" in detail:
             hint = f"set credentials=True in the policy of {describe_key(route.endpoint)}"
         else:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, Flask
 
-from .policy import Policy, declare_policy
+from .policy import Policy, PolicyOptions, declare_policy
 from .routing import remember_url_prefix
 from .unregistered import watch
+
+if TYPE_CHECKING:  # no runtime dependency: type checkers know typing_extensions
+    from typing_extensions import Unpack
 
 logger = logging.getLogger("flask_preflight")
 
@@ -39,12 +42,13 @@ def _describe_target(target: object) -> str:
     return f"view {name!r}"
 
 
-def cors(**policy: Any) -> Callable[[T], T]:
+def cors(**policy: Unpack[PolicyOptions]) -> Callable[[T], T]:
     """Declare the CORS policy of a view function, a ``View`` class or a ``Blueprint``.
 
-    Takes the policy fields as keywords; each one set overrides the same field of the
-    enclosing blueprint and app, the others are inherited. ``cors(origins=[])`` turns CORS
-    off for one view. Malformed values raise ``PreflightConfigError`` at once.
+    Takes the policy fields as keywords (:class:`~flask_preflight.PolicyOptions`); each one
+    set overrides the same field of the enclosing blueprint and app, the others are
+    inherited. ``cors(origins=[])`` turns CORS off for one view. Malformed values raise
+    ``PreflightConfigError`` at once.
     """
     # Validate before knowing the target, so a typo fails at import time of the module.
     declare_policy("@cors(...)", policy)

@@ -54,6 +54,7 @@ from .paths import PathPolicies
 from .policy import (
     CompiledPolicy,
     Policy,
+    PolicyOptions,
     check_effective,
     compile_policy,
     config_spelling,
@@ -77,6 +78,7 @@ from .routing import WEBSOCKET_UPGRADE, Resolution, Route, Router, owner_key
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask.ctx import RequestContext
+    from typing_extensions import Unpack  # no runtime dependency
 
 logger = logging.getLogger("flask_preflight")
 
@@ -555,17 +557,18 @@ class Preflight:
     """The Flask-Preflight extension.
 
     ``Preflight(app, **policy)`` or ``Preflight(**policy).init_app(app, **policy)``: the
-    keywords are the app-wide policy (over ``PREFLIGHT_*`` config keys, under blueprint and
-    view policies). The object keeps no app; per-app state is ``app.extensions["preflight"]``.
+    keywords (:class:`~flask_preflight.PolicyOptions`) are the app-wide policy (over
+    ``PREFLIGHT_*`` config keys, under blueprint and view policies). The object keeps no
+    app; per-app state is ``app.extensions["preflight"]``.
     """
 
-    def __init__(self, app: Flask | None = None, **policy: Any) -> None:
+    def __init__(self, app: Flask | None = None, **policy: Unpack[PolicyOptions]) -> None:
         declare_policy("Preflight(...)", policy)  # fail at construction on a typo
         self._policy = dict(policy)
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask, **policy: Any) -> None:
+    def init_app(self, app: Flask, **policy: Unpack[PolicyOptions]) -> None:
         """Register on ``app``; the keywords override the constructor's, field by field."""
         if EXTENSION_NAME in app.extensions:
             raise RuntimeError(

@@ -12,11 +12,12 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Final, Union
+from typing import Any, Final, Literal, TypedDict, Union, get_args
 
 from .dialect import NATIVE, Dialect
 from .errors import PreflightConfigError, Problem
@@ -65,7 +66,8 @@ def config_spelling(name: str, value: str) -> str:
 INSECURE_ORIGINS: Final = "insecure_origins"
 NULL_WITH_CREDENTIALS: Final = "null_with_credentials"
 PUBLIC_SUFFIX_SUBDOMAINS: Final = "public_suffix_subdomains"
-TOLERABLE_RISKS: Final = (INSECURE_ORIGINS, NULL_WITH_CREDENTIALS, PUBLIC_SUFFIX_SUBDOMAINS)
+Risk = Literal["insecure_origins", "null_with_credentials", "public_suffix_subdomains"]
+TOLERABLE_RISKS: Final[tuple[str, ...]] = get_args(Risk)
 
 
 class _Unset:
@@ -80,17 +82,48 @@ class _Unset:
 
 UNSET: Final = _Unset()
 
-FIELD_NAMES: Final = (
-    "origins",
-    "methods",
-    "allow_headers",
-    "expose_headers",
-    "credentials",
-    "max_age",
-    "private_network",
-    "dangerously_tolerate",
-)
+OriginOption = Union[str, "re.Pattern[str]", Callable[[str], bool]]
+HeaderOption = Union[str, "re.Pattern[str]"]
+
+
+class PolicyOptions(TypedDict, total=False):
+    """The policy fields, as keywords of ``Preflight(...)``, ``init_app(...)`` and
+    ``cors(...)`` (and, upper-cased with a ``PREFLIGHT_`` prefix, config keys). Each is
+    optional: a field not given is inherited. These types let an editor complete the names
+    and a type checker catch a misspelled one; the values are still checked when declared,
+    with the messages of docs/errors.md."""
+
+    #: The origins whose pages may call: an origin string (``"*"``, ``"null"``,
+    #: ``"https://*.example.com"``, ``"http://localhost:*"``), a compiled regex, a callable
+    #: taking the origin, or a list of them. ``[]``: none.
+    origins: OriginOption | Iterable[OriginOption]
+    #: Method names, or ``"*"`` for the route's own methods.
+    methods: str | Iterable[str]
+    #: Request header names (or compiled regexes) the page may send, or ``"*"``.
+    allow_headers: HeaderOption | Iterable[HeaderOption]
+    #: Response header names the page may read, or ``"*"``.
+    expose_headers: str | Iterable[str]
+    #: Whether cookies and HTTP auth may go with the requests.
+    credentials: bool
+    #: Seconds a browser may cache the preflight (``None`` omits the header).
+    max_age: int | timedelta | None
+    #: Whether to answer ``Access-Control-Request-Private-Network``.
+    private_network: bool
+    #: Risks with credentials accepted on purpose, by name.
+    dangerously_tolerate: Risk | Iterable[Risk]
+
+
+# The field names, in the order of PolicyOptions: declared there only.
+FIELD_NAMES: Final = tuple(PolicyOptions.__annotations__)
 CONFIG_KEYS: Final = {f"PREFLIGHT_{name.upper()}": name for name in FIELD_NAMES}
+CONFIG_SOURCE: Final = "app.config"  # the level of the PREFLIGHT_* config keys
+# The fields that take a list, and those a JSON scalar gives from the environment.
+_LIST_FIELDS: Final = ("origins", "methods", "allow_headers", "expose_headers")
+_SCALAR_EXAMPLES: Final = {
+    "credentials": "true",
+    "private_network": "true",
+    "max_age": "600",
+}
 
 
 @dataclass(frozen=True)
@@ -148,7 +181,7 @@ def _as_items(value: object) -> tuple[object, ...] | None:
 
 
 def _several_in_one(value: str) -> str:
-    parts = [part.strip() for part in value.split(",") if part.strip()]
+    parts = [part for part in re.split(r"[\s,]+", value) if part]
     return f"several values in one string: pass a list, {parts!r}"
 
 
@@ -202,7 +235,7 @@ def _validate_names(
     if value == ANY:
         return ANY, []
     if isinstance(value, str):
-        if "," in value:
+        if "," in value or len(value.split()) > 1:  # names hold neither
             return (), [_several_in_one(value)]
         items: tuple[object, ...] | None = (value,)
     elif patterns and isinstance(value, re.Pattern):
@@ -317,7 +350,7 @@ def declare_policy(
             normalized[name], errors = _validate_bool(value)
         problems.extend(Problem(name, value, source, error) for error in errors)
     if problems:
-        raise PreflightConfigError(problems)
+        raise PreflightConfigError(_in_config_terms(source, problems))
     policy = Policy(
         source=source,
         dialect=dialect,
@@ -327,8 +360,39 @@ def declare_policy(
     )
     conflicts = _conflicts(policy, source)
     if conflicts:
-        raise PreflightConfigError(conflicts)
+        raise PreflightConfigError(_in_config_terms(source, conflicts))
     return policy
+
+
+def _in_config_terms(source: str, problems: list[Problem]) -> list[Problem]:
+    """Problems of the config level name the key the user wrote (``PREFLIGHT_ORIGINS``),
+    and a string that should have been a list, a boolean or a number says what works in
+    config: the value itself, or, from the environment, the JSON that Flask's
+    ``app.config.from_prefixed_env()`` reads."""
+    if source != CONFIG_SOURCE:
+        return problems
+    return [_config_problem(problem) for problem in problems]
+
+
+def _config_problem(problem: Problem) -> Problem:
+    name, value, message = problem.field, problem.value, problem.message
+    if name not in FIELD_NAMES:
+        return problem
+    key = f"PREFLIGHT_{name.upper()}"
+    if isinstance(value, str) and name in _LIST_FIELDS and "several" in message:
+        parts = [part for part in re.split(r"[\s,;]+", value) if part]
+        message += (
+            f"; in config that is a list, app.config[{key!r}] = {parts!r}, or, from the "
+            "environment, a JSON list read by app.config.from_prefixed_env(): "
+            f"FLASK_{key}='{json.dumps(parts)}'"
+        )
+    elif isinstance(value, str) and name in _SCALAR_EXAMPLES and "(got str)" in message:
+        example = _SCALAR_EXAMPLES[name]
+        message += (
+            f"; from the environment, app.config.from_prefixed_env() reads "
+            f"FLASK_{key}={example} as {json.loads(example)!r}"
+        )
+    return Problem(key, value, problem.where, message)
 
 
 def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list[Problem]]:
@@ -343,7 +407,7 @@ def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list
             key, list(CONFIG_KEYS), n=1, cutoff=0.85
         ):
             hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or _suggest(key, CONFIG_KEYS)
-            problems.append(Problem(key, value, "app.config", "unknown config key" + hint))
+            problems.append(Problem(key, value, CONFIG_SOURCE, "unknown config key" + hint))
     return values, problems
 
 

@@ -331,6 +331,9 @@ def policy_headers(app: Flask, method: str, url: str, origin: str) -> Headers:
     if not is_registered(app):
         return headers
     state = get_state(app)
+    # As the first request would: read the blueprints' URL prefixes, which decide the policy
+    # of a URL no rule matches.
+    state.freeze()
     environ = EnvironBuilder(app, url, method=method, headers={"Origin": origin}).get_environ()
     policy = state.policy_for(state.routed_endpoint(environ), environ)
     if policy.enabled:

@@ -14,11 +14,14 @@
 6. Unpack the sdist and run its tests there (browser tests skip: no Chromium is given),
    then again with the lowest Flask and Werkzeug that ``install_requires`` allows.
 
-Exits non-zero on the first failure, saying what was wrong.
+With ``--dist DIR`` (``make dist``), the checked sdist and wheel are then copied into
+``DIR`` (``dist/``), replacing the ones of earlier builds; nothing is copied when a check
+fails. Exits non-zero on the first failure, saying what was wrong.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -130,7 +133,24 @@ def check_classifiers(wheel: Path) -> None:
     print(f"  {len(metadata.get_all('Classifier', []))} classifiers, Python: {pythons}")
 
 
+def keep(files: list[Path], into: Path) -> None:
+    """Copy the checked ``files`` into ``into``, removing this project's earlier builds."""
+    into.mkdir(parents=True, exist_ok=True)
+    for old in into.iterdir():
+        built = old.name.endswith((".whl", ".tar.gz"))
+        if built and old.name.lower().replace("-", "_").startswith("flask_preflight_"):
+            old.unlink()
+    for file in files:
+        shutil.copy2(file, into / file.name)
+        print(f"  {into / file.name}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--dist", type=Path, metavar="DIR", help="copy the checked sdist and wheel into DIR"
+    )
+    args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="preflight-package-") as temp:
         work = Path(temp)
@@ -199,6 +219,9 @@ def main() -> None:
         run(python, "-m", "pip", "install", "--quiet", *pins)
         summary = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked, env=env)
         print(f"  {summary.strip().splitlines()[-1]}")
+        if args.dist is not None:
+            step(f"the checked sdist and wheel, into {args.dist}/")
+            keep([sdist, wheel], args.dist if args.dist.is_absolute() else ROOT / args.dist)
     print(f"--- package: all checks passed in {time.monotonic() - started:.0f} s")
 
 

@@ -72,6 +72,104 @@ def test_routes_json_and_endpoint_filter(app: Flask) -> None:
     assert row["allow_headers"] == {"value": "*", "source": "default"}
 
 
+# --- routes fits the terminal and filters (issue 20, point 4) -------------------------------
+
+
+def _routes(app: Flask, *args: str, columns: int | None = None) -> list[str]:
+    env = {"COLUMNS": str(columns) if columns is not None else ""}
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120, 200])
+@pytest.mark.parametrize("form", [[], ["--compact"]], ids=["table", "compact"])
+def test_routes_fits_the_terminal(app: Flask, columns: int, form: list[str]) -> None:
+    lines = _routes(app, *form, columns=columns)
+    assert max(len(line) for line in lines) <= columns, "\n".join(lines)
+    text = " ".join(" ".join(lines).split())
+    for shown in ("/api/items/<int:item_id>", "/health", APP_ORIGIN, ADMIN):
+        assert shown in text
+
+
+def test_routes_wide_terminal_gets_the_table_narrow_one_blocks(app: Flask) -> None:
+    wide = _routes(app, columns=300)
+    assert wide[0].split()[:4] == ["RULE", "METHOD", "ENDPOINT", "CORS"]
+    assert len(wide[0]) > 120
+    narrow = _routes(app, columns=100)
+    assert narrow[:3] == [
+        "/api/items/<int:item_id> GET (api.get_item): CORS yes",
+        "  cors methods: * (the route's) [default]",
+        f"  origins: {APP_ORIGIN} [blueprint 'api']",
+    ]
+
+
+def test_routes_without_a_terminal_or_columns_never_wraps(app: Flask) -> None:
+    lines = _routes(app)
+    assert lines[0].split()[:4] == ["RULE", "METHOD", "ENDPOINT", "CORS"]
+    assert len(lines[1]) > 150
+
+
+def test_routes_compact_says_who_may_call_what(app: Flask) -> None:
+    assert _routes(app, "--compact")[:4] == [
+        f"GET  /api/items/<int:item_id>  {APP_ORIGIN} (credentials)",
+        f"PUT  /api/items/<int:item_id>  {ADMIN} (credentials)",
+        "GET  /health                   no CORS",
+        "GET  /static/<path:filename>   no CORS",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "endpoints"),
+    [
+        (["--blueprint", "api"], ["api.get_item", "api.put_item"]),
+        (["--origin", ADMIN], ["api.put_item"]),
+        (["--origin", APP_ORIGIN], ["api.get_item"]),
+        (["--origin", "https://evil.example"], []),
+        (["--credentials"], ["api.get_item", "api.put_item"]),
+        (["--credentials", "--origin", ADMIN, "--blueprint", "api"], ["api.put_item"]),
+        (["--endpoint", "health"], ["health"]),
+    ],
+)
+def test_routes_filters(app: Flask, args: list[str], endpoints: list[str]) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json", *args])
+    assert result.exit_code == 0, result.output
+    assert [row["endpoint"] for row in json.loads(result.output)["routes"]] == endpoints
+
+
+def test_routes_origin_filter_agrees_with_check(app: Flask) -> None:
+    """A row --origin keeps is one whose actual request check finds readable."""
+    runner = app.test_cli_runner()
+    for origin in (ADMIN, APP_ORIGIN, "https://evil.example"):
+        kept = {
+            (row["method"], row["endpoint"])
+            for row in json.loads(
+                runner.invoke(preflight_cli, ["routes", "--json", "--origin", origin]).output
+            )["routes"]
+        }
+        for method, endpoint in [("GET", "api.get_item"), ("PUT", "api.put_item")]:
+            args = ["check", "/api/items/1", "--origin", origin, "--method", method]
+            allowed = runner.invoke(preflight_cli, args).exit_code == 0
+            assert allowed == ((method, endpoint) in kept), (origin, method)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--blueprint", "nope"], "no blueprint named 'nope' (the app's: api)"),
+        (["--origin", "https://a.example.com/"], "trailing slash"),
+    ],
+)
+def test_routes_bad_filters_are_bad_usage(app: Flask, args: list[str], message: str) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["routes", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_routes_filters_matching_nothing_say_so(app: Flask) -> None:
+    assert _routes(app, "--origin", "https://evil.example") == ["No route matches these filters."]
+
+
 def test_routes_unknown_endpoint_is_bad_usage(app: Flask) -> None:
     result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--endpoint", "nope"])
     assert result.exit_code == 2
@@ -242,6 +340,8 @@ def test_check_help_says_run_view_runs_the_view(orders: tuple[Flask, list[str]])
         ["/api/items/1", "--origin", ADMIN, "--method", "PUT", "--credentials"],
         ["/health", "--origin", ADMIN],
         ["/nowhere", "--origin", APP_ORIGIN],
+        # a URL under a blueprint's prefix: the policy is the blueprint's before any request
+        ["/api/nothing", "--origin", APP_ORIGIN],
     ],
 )
 def test_check_from_the_policy_agrees_with_running_the_view(app: Flask, args: list[str]) -> None:
@@ -259,27 +359,73 @@ def test_check_from_the_policy_agrees_with_running_the_view(app: Flask, args: li
 def test_check_on_an_unknown_url_names_no_endpoint(app: Flask) -> None:
     args = ["check", "/nowhere", "--origin", APP_ORIGIN, "--method", "PUT"]
     result = app.test_cli_runner().invoke(preflight_cli, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     fix = result.output.splitlines()[-1]
-    assert fix.startswith("Fix: no route of this app matches /nowhere"), fix
+    assert fix.startswith("Fix: call one of the app's routes"), fix
     assert "endpoint" not in fix and "origins" not in fix
 
 
 def test_check_simple_request_to_an_unknown_url_names_no_endpoint(app: Flask) -> None:
     result = app.test_cli_runner().invoke(preflight_cli, ["check", "/nowhere", "--origin", ADMIN])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "the app level (no route serves this request)" in result.output
-    fix = result.output.splitlines()[-1]
-    assert fix.startswith("Fix: no route of this app matches /nowhere"), fix
+    assert "answered by the app-level policy (no blueprint's URL prefix holds /nowhere)" in (
+        result.output
+    )
 
 
 def test_check_method_the_url_does_not_accept_claims_no_policy_field(app: Flask) -> None:
     args = ["check", "/health", "--origin", APP_ORIGIN, "--method", "DELETE"]
     result = app.test_cli_runner().invoke(preflight_cli, args)
-    assert result.exit_code == 1
-    fix = result.output.splitlines()[-1]
-    assert "no route at /health accepts the method DELETE" in fix, fix
+    assert result.exit_code == 3
+    verdict = result.output[result.output.index("Verdict:") :].splitlines()
+    assert verdict[:3] == [
+        "Verdict: no route matches DELETE /health: the actual request gets 405 Method Not Allowed.",
+        "  The rules at /health accept GET; no CORS policy can allow DELETE.",
+        "  Its preflight is refused for that reason, by no policy.",
+    ]
     assert "names the policy field" not in result.output
+
+
+# --- a mistyped URL is no "allowed" (issue 20, point 1) ------------------------------------
+
+
+def test_check_mistyped_url_leads_with_no_route_even_when_cors_allows(app: Flask) -> None:
+    args = ["check", "/api/itemz", "--origin", APP_ORIGIN, "--method", "PUT"]
+    result = app.test_cli_runner().invoke(preflight_cli, args)
+    assert result.exit_code == 3, result.output
+    assert "Verdict: allowed" not in result.output
+    verdict = result.output[result.output.index("Verdict:") :].splitlines()
+    assert verdict == [
+        "Verdict: no route matches PUT /api/itemz: the actual request gets 404 Not Found.",
+        "  The preflight and the 404 are answered by the policy of blueprint 'api' (its URL "
+        "prefix holds /api/itemz), which admits the request.",
+        "Closest routes:",
+        "  /api/items/<int:item_id>  (GET, PUT)",
+        "Fix: call one of the app's routes (see `flask preflight routes`), or add a route "
+        "that serves this request.",
+    ]
+
+
+def test_check_unknown_url_under_no_blueprint_names_the_app_policy(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", "/helth", "--origin", ADMIN])
+    assert result.exit_code == 3, result.output
+    assert "The 404 is answered by the app-level policy" in result.output
+    assert "which refuses the request" in result.output
+    assert "  /health  (GET)" in result.output
+
+
+def test_check_redirect_is_no_route_either(app: Flask) -> None:
+    app.add_url_rule("/docs/", "docs", lambda: "docs")
+    result = app.test_cli_runner().invoke(preflight_cli, ["check", "/docs", "--origin", ADMIN])
+    assert result.exit_code == 3, result.output
+    assert "Verdict: no route matches GET /docs: Flask answers 308" in result.output
+    assert result.output.splitlines()[-1] == "Fix: call http://localhost/docs/ itself."
+
+
+def test_check_exit_codes_are_documented() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "debugging.md").read_text()
+    assert "3 no route serves the request" in " ".join(text.split())
 
 
 def test_check_refusal_naming_no_field_says_so() -> None:

@@ -7,9 +7,14 @@ checked by ``make package``.)"""
 from __future__ import annotations
 
 import configparser
+import importlib.util
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import flask_preflight
 
@@ -117,3 +122,127 @@ def test_every_environment_variable_the_tests_and_examples_read_is_documented() 
     assert "PREFLIGHT_CHROMIUM" in names
     missing = sorted(name for name in names if f"`{name}" not in page)
     assert missing == [], f"document these in docs/development.md: {missing}"
+
+
+# --- make dist (issue 20, point 6) ---------------------------------------------------------
+
+
+def _check_package() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "check_package", ROOT / "scripts" / "check_package.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_dist_runs_the_package_checks_into_dist() -> None:
+    dry = subprocess.run(
+        ["make", "-n", "-W", ".venv/.dev", "dist"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "scripts/check_package.py --dist dist" in dry.stdout
+    package = subprocess.run(
+        ["make", "-n", "-W", ".venv/.dev", "package"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert "scripts/check_package.py\n" in package.stdout  # the same checks, nothing kept
+    development = (ROOT / "docs" / "development.md").read_text()
+    assert "make dist " in development and "into `dist/`" in development
+
+
+def test_dist_keeps_the_checked_files_and_replaces_earlier_builds(tmp_path: Path) -> None:
+    built = tmp_path / "build"
+    built.mkdir()
+    wheel = built / "flask_preflight-9.0-py3-none-any.whl"
+    sdist = built / "flask_preflight-9.0.tar.gz"
+    for file in (wheel, sdist):
+        file.write_text(file.name)
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "flask_preflight-8.0-py3-none-any.whl").write_text("old")
+    (dist / "Flask-Preflight-7.0.tar.gz").write_text("old")
+    (dist / "other_project-1.0.tar.gz").write_text("theirs")
+    _check_package().keep([sdist, wheel], dist)
+    assert sorted(path.name for path in dist.iterdir()) == [
+        "flask_preflight-9.0-py3-none-any.whl",
+        "flask_preflight-9.0.tar.gz",
+        "other_project-1.0.tar.gz",
+    ]
+
+
+# --- quiet editable installs (issue 20, point 10) ------------------------------------------
+
+BOX = "Editable installation"
+
+
+def test_make_installs_without_setuptools_editable_box(tmp_path: Path) -> None:
+    """Every editable install of the Makefile runs with its QUIET_BUILD setting, which keeps
+    setuptools' boxed warning out of `make example` and `make test`; pip run the same way
+    prints no box (and without it, it does: the setting is what silences it)."""
+    makefile = (ROOT / "Makefile").read_text()
+    installs = [line for line in makefile.splitlines() if "pip install" in line and " -e " in line]
+    assert len(installs) >= 4 and all(line.startswith("\t$(QUIET_BUILD) ") for line in installs)
+    setting = re.search(r"^QUIET_BUILD := PYTHONWARNINGS='([^']*)'$", makefile, re.MULTILINE)
+    assert setting is not None
+    project = tmp_path / "project"
+    for name in ("setup.cfg", "pyproject.toml", "README.pypi.md", "LICENSE", "MANIFEST.in"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_bytes((ROOT / name).read_bytes())
+    (project / "flask_preflight").mkdir()
+    for module in (ROOT / "flask_preflight").iterdir():
+        if module.is_file():
+            (project / "flask_preflight" / module.name).write_bytes(module.read_bytes())
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    # As the Makefile does (older pips hide what the build backend prints).
+    upgrade = [venv / "bin" / "pip", "install", "--quiet", "--upgrade", "pip"]
+    subprocess.run(upgrade, check=True, capture_output=True, timeout=600)
+
+    def install(warnings: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+        if warnings is not None:
+            env["PYTHONWARNINGS"] = warnings
+        pip = [venv / "bin" / "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
+        result = subprocess.run(
+            [*pip, "-e", project], capture_output=True, text=True, env=env, timeout=600
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout + result.stderr
+
+    assert BOX not in install(setting.group(1))
+    assert BOX in install(None)  # what the setting silences
+
+
+# --- Python without venv/ensurepip, as on Debian without python3-venv (issue 20, point 11) ---
+
+
+def test_make_names_the_package_that_brings_venv(tmp_path: Path) -> None:
+    """Where ``ensurepip`` cannot be imported (Debian's Python without python3-venv), the
+    first target says so with the apt-get line, and leaves no half-made virtual environment."""
+    stripped = tmp_path / "stripped"
+    stripped.mkdir()
+    (stripped / "ensurepip.py").write_text("raise ImportError('ensurepip is not installed')\n")
+    venv = tmp_path / "venv"
+    env = {**os.environ, "PYTHONPATH": str(stripped)}
+    result = subprocess.run(
+        ["make", f"{venv}/.base", f"VENV={venv}", f"PYTHON={sys.executable}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "cannot create a virtual environment: its venv/ensurepip modules are missing" in (
+        result.stdout
+    )
+    assert re.search(
+        r"^On Debian or Ubuntu, .*: apt-get install python3(\.\d+)?-venv$",
+        result.stdout,
+        re.MULTILINE,
+    ), result.stdout
+    assert not venv.exists()
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "Both commands need only Python 3 (with its `venv` module" in readme
+    assert "`python3-venv`" in readme

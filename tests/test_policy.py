@@ -226,7 +226,7 @@ def test_config_key_misspelled_prefix_is_rejected() -> None:
 def test_config_values_are_validated_like_keywords() -> None:
     app = Flask(__name__)
     app.config["PREFLIGHT_MAX_AGE"] = -3
-    with pytest.raises(PreflightConfigError, match=r"app.config: max_age=-3"):
+    with pytest.raises(PreflightConfigError, match=r"app.config: PREFLIGHT_MAX_AGE=-3"):
         Preflight(app)
 
 

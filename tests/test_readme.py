@@ -4,7 +4,8 @@ the documentation cannot rot.
 - ```python blocks run (each in a fresh namespace); a ```text block right after one is the
   output it must print.
 - ```console blocks: each ``$ flask ...`` line runs, and its output must match the lines
-  that follow it.
+  that follow it; ``$ COLUMNS=N flask ...`` runs it for a terminal N columns wide (without
+  it, COLUMNS is unset).
 - ```sh blocks: each ``make TARGET`` must be a target of the Makefile (running them here
   would run this suite recursively; CI runs ``make test`` itself).
 
@@ -18,11 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shlex
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -67,7 +70,7 @@ def console_cases() -> list[pytest.ParameterSet]:
             if language != "console":
                 continue
             command, *output = code.rstrip("\n").split("\n")
-            assert command.startswith("$ flask "), f"{name(path)}:{line}: {command}"
+            assert re.match(r"\$ (COLUMNS=\d+ )?flask ", command), f"{name(path)}:{line}: {command}"
             cases.append(pytest.param(command[2:], "\n".join(output), id=f"{name(path)}:{line}"))
     return cases
 
@@ -89,7 +92,7 @@ def test_every_block_is_checked(path: Path) -> None:
         elif language == "{eval-rst}":
             lines = [entry for entry in found[index][1].splitlines() if entry.strip()]
             for entry in lines:
-                assert re.fullmatch(r"\.\. auto\w+:: [\w.]+|   :\w+:.*", entry), entry
+                assert re.fullmatch(r"\.\. auto\w+:: [\w.]+|   :[\w-]+:.*", entry), entry
         else:
             assert language in ("python", "console", "sh"), f"line {line}: {language!r}"
 
@@ -132,7 +135,8 @@ def test_make_targets_exist(path: Path) -> None:
 @pytest.mark.parametrize(("path", "code", "expected"), python_cases())
 def test_python_block(path: Path, code: str, expected: str | None) -> None:
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
+    # A block may set environment variables (as a shell would): they end with it.
+    with contextlib.redirect_stdout(output), mock.patch.dict(os.environ):
         exec(compile(code, str(path), "exec"), {"__name__": "readme_example"})
     if expected is not None:
         assert output.getvalue().rstrip() == expected.rstrip()
@@ -140,8 +144,14 @@ def test_python_block(path: Path, code: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(("command", "expected"), console_cases())
 def test_console_block(command: str, expected: str) -> None:
-    argv = [sys.executable, "-m", "flask", *shlex.split(command)[1:]]
-    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    words = shlex.split(command)
+    # The width the command fits (flask preflight routes): the block's COLUMNS=, else none.
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    while "=" in words[0]:
+        variable, _, value = words.pop(0).partition("=")
+        env[variable] = value
+    argv = [sys.executable, "-m", "flask", *words[1:]]
+    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     lines = [line.rstrip() for line in result.stdout.rstrip().splitlines()]
     assert lines == expected.splitlines(), result.stderr
 
@@ -203,3 +213,26 @@ def test_errors_table_is_the_one_the_tests_pin() -> None:
     page = (DOCS / "errors.md").read_text()
     assert marker in page
     assert page[page.index(marker) :].startswith(table)
+
+
+def test_cookie_recipe_shows_the_demos_cookie_attributes_and_the_webkit_caveat() -> None:
+    """Issue 20, point 5: the cookie-session recipe names every attribute of the demo's
+    login cookie and links the WebKit caveat of the browsers page."""
+    from examples.spa.api import create_api_app
+
+    page = "http://127.0.0.1:5000"
+    response = (
+        create_api_app(page)
+        .test_client()
+        .post("/api/session", json={"user": "ada"}, headers={"Origin": page})
+    )
+    cookie = response.headers["Set-Cookie"]
+    attributes = [part.split("=")[0] for part in cookie.split("; ")[1:] if part != "Path=/"]
+    text = (DOCS / "recipes.md").read_text()
+    recipe = text[text.index("## A single-page app") : text.index("## A public")]
+    assert len(attributes) >= 4, cookie
+    for attribute in attributes:
+        assert f"`{attribute}" in recipe, attribute
+    assert "SameSite=None" in cookie and "`SameSite=None`" in recipe
+    assert "(browsers.md#the-defaults-reviewed-against-this-table)" in recipe
+    assert "WebKit" in recipe

@@ -7,13 +7,21 @@ Tests start both in-process on ports the OS chooses with ``start(page_port=0, ap
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import (
+    BaseWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
 
 from .api import create_api_app
 from .frontend import create_frontend_app
@@ -63,6 +71,31 @@ class DemoServers:
             thread.join(timeout=5)
 
 
+class PortInUse(OSError):
+    """The port one of the demo's servers should listen on is taken (``which``: ``"page"``
+    or ``"api"``)."""
+
+    def __init__(self, which: str, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"{host}:{port} is in use")
+        self.which, self.host, self.port = which, host, port
+
+
+def _check_free(which: str, host: str, port: int) -> None:
+    """Raise ``PortInUse`` when ``host:port`` is taken, before Werkzeug would print its
+    generic advice and exit (binding as Werkzeug's server does)."""
+    if port == 0:
+        return
+    family = select_address_family(host, port)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(get_sockaddr(host, port, family))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(which, host, port) from None
+            raise
+
+
 def start(
     page_host: str = "127.0.0.1",
     page_port: int = 5000,
@@ -71,9 +104,12 @@ def start(
     *,
     quiet: bool = False,
 ) -> DemoServers:
-    """Serve both apps in background threads and return their URLs (port 0: the OS chooses)."""
+    """Serve both apps in background threads and return their URLs (port 0: the OS chooses).
+    Raises ``PortInUse`` when a port is taken."""
     handler = _QuietHandler if quiet else WSGIRequestHandler
     page_slot, api_slot = _Slot(), _Slot()
+    _check_free("page", page_host, page_port)
+    _check_free("api", api_host, api_port)
     page_server = make_server(
         page_host, page_port, page_slot, threaded=True, request_handler=handler
     )

@@ -99,6 +99,14 @@ CONFIG_KEY3 = """\
 app.config["PREFLIGHT_MAX_AGE"] = -1
 Preflight(app)
 """
+CONFIG_ENV_ORIGINS = """\
+app.config["PREFLIGHT_ORIGINS"] = "https://a.example.com https://b.example.com"
+Preflight(app)
+"""
+CONFIG_ENV_CREDENTIALS = """\
+app.config["PREFLIGHT_CREDENTIALS"] = "true"
+Preflight(app)
+"""
 
 
 def namespace() -> dict[str, Any]:
@@ -692,13 +700,44 @@ REJECTED: tuple[Rejected, ...] = (
         'app.config["PREFLIGHT_MAX_AGE"] = -1',
         says=(
             (
-                "app.config: max_age=-1: must not be negative: use 0 to stop browsers caching "
-                "preflights"
+                "app.config: PREFLIGHT_MAX_AGE=-1: must not be negative: use 0 to stop browsers "
+                "caching preflights"
             ),
         ),
-        fields=(("max_age", "-1"),),
+        fields=(("PREFLIGHT_MAX_AGE", "-1"),),
         fix="As for `max_age=-1`.",
         run=CONFIG_KEY3,
+    ),
+    Rejected(
+        'app.config["PREFLIGHT_ORIGINS"] = os.getenv("ORIGINS")  # a string, space-separated',
+        says=(
+            (
+                "app.config: PREFLIGHT_ORIGINS='https://a.example.com https://b.example.com': "
+                "'https://a.example.com https://b.example.com' looks like several origins in "
+                "one string: pass a list, ['https://a.example.com', 'https://b.example.com']; in "
+                "config that is a list, app.config['PREFLIGHT_ORIGINS'] = "
+                "['https://a.example.com', 'https://b.example.com'], or, from the environment, "
+                "a JSON list read by app.config.from_prefixed_env(): "
+                'FLASK_PREFLIGHT_ORIGINS=\'["https://a.example.com", "https://b.example.com"]\''
+            ),
+        ),
+        fields=(("PREFLIGHT_ORIGINS", "'https://a.example.com https://b.example.com'"),),
+        fix="Write a list; from the environment, a JSON list with "
+        "`app.config.from_prefixed_env()` (see [Policies](policy.md#from-the-environment)).",
+        run=CONFIG_ENV_ORIGINS,
+    ),
+    Rejected(
+        'app.config["PREFLIGHT_CREDENTIALS"] = os.getenv("CREDENTIALS")  # the string "true"',
+        says=(
+            (
+                "app.config: PREFLIGHT_CREDENTIALS='true': must be True or False (got str); "
+                "from the environment, app.config.from_prefixed_env() reads "
+                "FLASK_PREFLIGHT_CREDENTIALS=true as True"
+            ),
+        ),
+        fields=(("PREFLIGHT_CREDENTIALS", "'true'"),),
+        fix="`True`; from the environment, `app.config.from_prefixed_env()` reads JSON.",
+        run=CONFIG_ENV_CREDENTIALS,
     ),
     Rejected(
         'Preflight(app, resources={r"/api/*": {"origins": "https://app.example.com"}})',
