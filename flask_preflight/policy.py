@@ -35,13 +35,14 @@ from .origins import (
     OriginError,
     OriginMatcher,
     OriginSpec,
+    RegexConfinement,
     admits_arbitrary_origins,
     build_matcher,
-    insecure_regex_example,
     is_cleartext_origin,
     is_public_suffix,
     parse_origin,
-    regex_leak,
+    regex_cleartext_origin,
+    regex_confinement,
 )
 
 ANY: Final = "*"
@@ -51,7 +52,13 @@ HeaderSpec = Union[str, "re.Pattern[str]"]  # a header name, or a regex matching
 INSECURE_ORIGINS: Final = "insecure_origins"
 NULL_WITH_CREDENTIALS: Final = "null_with_credentials"
 PUBLIC_SUFFIX_SUBDOMAINS: Final = "public_suffix_subdomains"
-TOLERABLE_RISKS: Final = (INSECURE_ORIGINS, NULL_WITH_CREDENTIALS, PUBLIC_SUFFIX_SUBDOMAINS)
+UNVERIFIED_REGEX: Final = "unverified_regex"
+TOLERABLE_RISKS: Final = (
+    INSECURE_ORIGINS,
+    NULL_WITH_CREDENTIALS,
+    PUBLIC_SUFFIX_SUBDOMAINS,
+    UNVERIFIED_REGEX,
+)
 
 
 class _Unset:
@@ -335,19 +342,23 @@ class EffectivePolicy:
     dangerously_tolerate: tuple[str, ...]
     sources: Mapping[str, str]
     dialect: Dialect = NATIVE
+    # The position of the level that set each field, lowest first (0: the defaults).
+    ranks: Mapping[str, int] = field(default_factory=dict)
 
 
 def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
     """Merge levels, lowest first, field by field: a level overrides only what it sets."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    ranks: dict[str, int] = {}
     dialect = NATIVE
-    for level in (DEFAULT_POLICY, *levels):
+    for rank, level in enumerate((DEFAULT_POLICY, *levels)):
         for name, value in level.set_fields().items():
             values[name] = value
             sources[name] = level.source
+            ranks[name] = rank
         dialect = level.dialect or dialect
-    return EffectivePolicy(sources=sources, dialect=dialect, **values)
+    return EffectivePolicy(sources=sources, dialect=dialect, ranks=ranks, **values)
 
 
 def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
@@ -371,16 +382,15 @@ def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
                         "list the origins that may call with credentials",
                     )
                 )
-            elif isinstance(spec, re.Pattern) and (leak := regex_leak(spec)) is not None:
+            elif isinstance(spec, re.Pattern) and (proof := regex_confinement(spec)).leak:
                 problems.append(
                     Problem(
                         "origins",
                         spec,
                         where,
-                        f"admits {leak[1]!r} as well as {leak[0]!r} (set by {origin}) while "
-                        f"credentials=True (set by {credentials}): whoever owns that other "
-                        "domain could read your users' data; anchor the host so that nothing "
-                        "can follow or precede it, or list the origins",
+                        f"{_leak(proof)} (set by {origin}) while credentials=True (set by "
+                        f"{credentials}): whoever owns {proof.leak!r} could read your users' "
+                        f"data; {_regex_fixes(proof)}",
                     )
                 )
     if policy.expose_headers == ANY:
@@ -483,6 +493,22 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
     )
 
 
+def _leak(proof: RegexConfinement) -> str:
+    also = f" as well as {proof.own!r}" if proof.own else ""
+    return f"admits {proof.leak!r}{also}, which are not under one registrable domain"
+
+
+def _regex_fixes(proof: RegexConfinement) -> str:
+    """How to write a credentialed origin regex that cannot be proven confined."""
+    domain = proof.domain if proof.domain and not is_public_suffix(proof.domain) else None
+    pattern = f"https://*.{domain or 'example.com'}"
+    return (
+        "escape every '.', let only a port follow the host and keep every branch under one "
+        f"registrable domain; or use a pattern such as {pattern!r}, a list of origins, or a "
+        "callable"
+    )
+
+
 def check_effective(effective: EffectivePolicy, where: str) -> list[Problem]:
     """Problems that appear only once levels merge (credentials from the app, ``*`` from a
     view), named after the endpoint ``where``."""
@@ -495,23 +521,27 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
     the credentials and the origins may each come from another level."""
     if not policy.credentials:
         return []
-    tolerated = policy.dangerously_tolerate
+    # A tolerance covers the origins declared at its own level or at a level it overrides
+    # (an app's tolerance does not cover a blueprint's or a view's origins).
+    tolerance_rank = policy.ranks.get("dangerously_tolerate", 0)
+    covers = tolerance_rank >= policy.ranks.get("origins", 0)
+    tolerated = policy.dangerously_tolerate if covers else ()
+    tolerance_by = policy.sources.get("dangerously_tolerate", where)
     credentials = policy.sources.get("credentials", where)
-    set_by = f"(set by {policy.sources.get('origins', where)}) while credentials=True (set by "
-    set_by += f"{credentials})"
+    origins_by = policy.sources.get("origins", where)
+    set_by = f"(set by {origins_by}) while credentials=True (set by {credentials})"
     problems: list[Problem] = []
 
     def refuse(spec: OriginSpec, risk: str, why: str, fix: str) -> None:
-        if risk not in tolerated:
-            problems.append(
-                Problem(
-                    "origins",
-                    spec,
-                    where,
-                    f"{why} {set_by}: {fix}; if you accept the risk, add "
-                    f"dangerously_tolerate=[{risk!r}]",
-                )
+        if risk in tolerated:
+            return
+        hint = f"if you accept the risk, add dangerously_tolerate=[{risk!r}]"
+        if risk in policy.dangerously_tolerate:
+            hint += (
+                f" where the origins are declared ({origins_by}): the one set by "
+                f"{tolerance_by} covers only origins declared there or below"
             )
+        problems.append(Problem("origins", spec, where, f"{why} {set_by}: {fix}; {hint}"))
 
     for spec in policy.origins:
         if spec == NULL_ORIGIN:
@@ -542,7 +572,16 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
                     "list your own origins, or a pattern under your own domain",
                 )
         elif isinstance(spec, re.Pattern):
-            insecure = insecure_regex_example(spec)
+            proof = regex_confinement(spec)
+            if not proof.confined and not proof.leak and not admits_arbitrary_origins(spec):
+                refuse(
+                    spec,
+                    UNVERIFIED_REGEX,
+                    "cannot be proven to admit only origins under one registrable domain "
+                    f"({proof.why})",
+                    _regex_fixes(proof),
+                )
+            insecure = regex_cleartext_origin(spec)
             if insecure is not None:
                 refuse(
                     spec,
