@@ -389,8 +389,8 @@ def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
                         spec,
                         where,
                         f"{_leak(proof)} (set by {origin}) while credentials=True (set by "
-                        f"{credentials}): whoever owns {proof.leak!r} could read your users' "
-                        f"data; {_regex_fixes(proof)}",
+                        f"{credentials}): whoever owns that other origin could read your "
+                        f"users' data; {_regex_fixes(proof)}",
                     )
                 )
     if policy.expose_headers == ANY:
@@ -571,9 +571,11 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
                     "register one",
                     "list your own origins, or a pattern under your own domain",
                 )
-        elif isinstance(spec, re.Pattern):
+        elif isinstance(spec, re.Pattern) and not admits_arbitrary_origins(spec):
             proof = regex_confinement(spec)
-            if not proof.confined and not proof.leak and not admits_arbitrary_origins(spec):
+            if proof.leak:
+                continue  # refused with no opt-in (_conflicts)
+            if not proof.confined:
                 refuse(
                     spec,
                     UNVERIFIED_REGEX,

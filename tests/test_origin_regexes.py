@@ -98,9 +98,7 @@ def test_confined_regexes_are_proven(pattern: str, flags: int) -> None:
     Preflight(app, origins=[compiled(pattern, flags)], credentials=True)  # does not raise
 
 
-@pytest.mark.parametrize(
-    ("pattern", "flags", "admitted"), LEAKING, ids=[p for p, _, _ in LEAKING]
-)
+@pytest.mark.parametrize(("pattern", "flags", "admitted"), LEAKING, ids=[p for p, _, _ in LEAKING])
 def test_leaking_regexes_are_refused_naming_an_origin_they_admit(
     pattern: str, flags: int, admitted: str | None
 ) -> None:
