@@ -157,11 +157,11 @@ def test_issue_16_rows_are_refused_at_start_up(
 
 def test_issue_16_cleartext_row_falls_under_insecure_origins() -> None:
     regex = re.compile(r"https?://app\.example\.com:\d+")
-    assert regex_confinement(regex).confined
-    assert regex_cleartext_origin(regex) == "http://app.example.com:1"
     app = Flask(__name__)
     with pytest.raises(PreflightConfigError, match=r"dangerously_tolerate=\['insecure_origins'\]"):
         Preflight(app, origins=[regex], credentials=True)
+    assert regex_confinement(regex).confined
+    assert regex_cleartext_origin(regex) == "http://app.example.com:1"
     app = Flask(__name__)
     Preflight(app, origins=[regex], credentials=True, dangerously_tolerate=["insecure_origins"])
 
@@ -201,11 +201,11 @@ UNPROVABLE = re.compile(r"https://[a-z.]+(?<=\.example\.com)")  # confined, but 
 
 
 def test_unprovable_regex_is_refused_unless_tolerated() -> None:
-    proof = regex_confinement(UNPROVABLE)
-    assert not proof.confined and proof.leak is None and proof.why
     app = Flask(__name__)
     with pytest.raises(PreflightConfigError) as raised:
         Preflight(app, origins=[UNPROVABLE], credentials=True)
+    proof = regex_confinement(UNPROVABLE)
+    assert not proof.confined and proof.leak is None and proof.why
     message = str(raised.value)
     assert "cannot be proven to admit only origins under one registrable domain" in message
     assert "dangerously_tolerate=['unverified_regex']" in message
