@@ -231,6 +231,7 @@ class OriginMatcher:
     # and the rest (combined where possible).
     regex_index: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     regex_rest: tuple[re.Pattern[str], ...] = ()
+    regex_suffix_lengths: tuple[int, ...] = ()  # the lengths of regex_index's keys
 
     @property
     def allows_nothing(self) -> bool:
@@ -270,16 +271,12 @@ class OriginMatcher:
                 ) in self.subdomain_bases:
                     return True
                 dot = host.find(".", dot + 1)
-        if self.regex_index:
-            suffix = host
-            while True:
-                for regex in self.regex_index.get(suffix, ()):
-                    if regex.fullmatch(origin):
-                        return True
-                dot = suffix.find(".")
-                if dot == -1:
-                    break
-                suffix = suffix[dot + 1 :]
+        # A slice of each key length, not only at label boundaries: a regex tried on a
+        # host that does not carry its suffix as whole labels cannot match it anyway.
+        for length in self.regex_suffix_lengths:
+            for regex in self.regex_index.get(host[-length:], ()):
+                if regex.fullmatch(origin):
+                    return True
         for regex in self.regex_rest:
             if regex.fullmatch(origin):
                 return True
@@ -311,6 +308,10 @@ def admits_arbitrary_origins(spec: OriginSpec) -> bool:
     return False
 
 
+# Fewer regexes than this are one alternation: the index lookup costs more than it saves.
+_INDEXED_FROM = 4
+
+
 def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
     """Build the matcher for configured origins that were already validated."""
     exact: set[str] = set()
@@ -340,7 +341,7 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
     by_suffix: dict[str, list[re.Pattern[str]]] = {}
     rest: list[re.Pattern[str]] = []
     for regex in dict.fromkeys(regexes):
-        suffix = regex_host_suffix(regex)
+        suffix = regex_host_suffix(regex) if len(regexes) >= _INDEXED_FROM else None
         if suffix is None:
             rest.append(regex)
         else:
@@ -354,6 +355,7 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
         predicates=tuple(predicates),
         regex_index={suffix: combine_regexes(group) for suffix, group in by_suffix.items()},
         regex_rest=combine_regexes(rest),
+        regex_suffix_lengths=tuple(sorted({len(suffix) for suffix in by_suffix})),
     )
 
 
