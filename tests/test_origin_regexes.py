@@ -83,7 +83,11 @@ LEAKING = [
     (r"[a-z]+://app\.example\.com", 0, None),
     (r"https://app\.example\.com(?:\.[a-z]+)?", 0, None),
     (r"https://(?:app|www)\.EXAMPLE\.com.+", IGNORE, None),
-    (r"https://app\.example\.com|https://\u212aevil\.test", IGNORE, "https://kevil.test"),
+    (
+        r"https://app\.example\.com|https://\u212aevil\.attacker\.invalid",
+        IGNORE,
+        "https://kevil.attacker.invalid",
+    ),
 ]
 
 
