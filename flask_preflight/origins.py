@@ -14,6 +14,7 @@ import functools
 import ipaddress
 import logging
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Union
@@ -483,7 +484,9 @@ def _joinable(regex: re.Pattern[str]) -> bool:
     if regex.flags & ~_JOINABLE_FLAGS or regex.groupindex or has_group_reference(regex):
         return False
     try:
-        return re.compile(regex.pattern).flags == re.UNICODE
+        with warnings.catch_warnings():  # a global flag not at the start, before 3.11
+            warnings.simplefilter("ignore")
+            return re.compile(regex.pattern).flags == re.UNICODE
     except re.error:
         return False
 

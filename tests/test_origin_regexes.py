@@ -339,6 +339,7 @@ DIFFERENTIAL = [
     re.compile(r"https://([a-z]+)\.\1\.test"),  # a group reference: never joined
     re.compile(r"(?P<sub>[a-z]+)://x\.test"),  # a named group: never joined
     re.compile(r"https://  a\.b  # spaced", re.X),  # verbose: never joined
+    re.compile(r"(?i)https://MIXED\.test"),  # a global inline flag: never joined
     re.compile(r"https://[a-z]+(?<!evil)\.other\.test"),
     re.compile(r"HTTPS://[A-Z]+\.upper\.test"),  # never matches a serialised origin
     re.compile(r"https://.*"),
@@ -361,6 +362,7 @@ HOSTS = [
     "q.s3.example.com",
     "q.r.s0.example.com",
     "s1.example.com",
+    "mixed.test",
 ]
 
 
