@@ -50,7 +50,7 @@ _CHARACTER_FLAGS = re.IGNORECASE | re.ASCII | re.UNICODE
 
 _MAX_UNROLL = 16  # longer bounded repetitions are widened to unbounded ones
 _MAX_NFA_STATES = 20_000
-_MAX_DFA_STATES = 3_000
+_MAX_DFA_STATES = 6_000
 _MAX_SEARCH_STATES = 300_000
 
 
