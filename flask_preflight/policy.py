@@ -539,7 +539,7 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
         if risk in policy.dangerously_tolerate:
             hint += (
                 f" where the origins are declared ({origins_by}): the one set by "
-                f"{tolerance_by} covers only origins declared there or below"
+                f"{tolerance_by} covers only origins declared at its level or one it overrides"
             )
         problems.append(Problem("origins", spec, where, f"{why} {set_by}: {fix}; {hint}"))
 

@@ -263,7 +263,7 @@ def test_app_tolerance_does_not_cover_a_views_origins() -> None:
             {"origins": ["null"], "credentials": True},
             {"dangerously_tolerate": ["null_with_credentials"]},
         )
-    assert "covers only origins declared there or below" in str(raised.value)
+    assert "covers only origins declared at its level or one it overrides" in str(raised.value)
 
 
 def test_view_tolerance_covers_the_origins_it_inherits() -> None:
