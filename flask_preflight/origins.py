@@ -28,7 +28,9 @@ from .regex_language import (
     Unsupported,
     automaton,
     has_group_reference,
+    read,
     shortest_string,
+    states_after,
 )
 
 logger = logging.getLogger("flask_preflight")
@@ -557,11 +559,11 @@ def _confinement(regex: re.Pattern[str], language: Automaton) -> RegexConfinemen
     confined = rf"{_WEB_SCHEMES}://(?:{hosts}){_ANY_PORT}"
     outside = shortest_string([language, origins], [_language(confined)])
     if outside is None and whole_domain and domain is not None:
-        for suffix, strictly in _public_suffixes_under(domain):
+        suffix_rule = _public_suffix_inside(language, domain)
+        if suffix_rule is not None:
+            suffix, strictly = suffix_rule
             under_suffix = _language(_origins_under(suffix, strictly=strictly))
             outside = shortest_string([language, origins, under_suffix])
-            if outside is not None:
-                break
     own = example if example is not None and regex.fullmatch(example) else None
     if outside is not None:
         if regex.fullmatch(outside):
@@ -626,6 +628,40 @@ def _public_suffixes_under(domain: str) -> tuple[tuple[str, bool], ...]:
         for suffix, wildcard in _public_suffix_rules()
         if suffix.endswith("." + domain) or (wildcard and suffix == domain)
     )
+
+
+def _public_suffix_inside(language: Automaton, domain: str) -> tuple[str, bool] | None:
+    """A public suffix under ``domain`` (``_public_suffixes_under``) with a name at or
+    under it that ``language`` admits as an origin's host. Each suffix is read from the
+    states the language is in at the start of a host label, not searched for one by one."""
+    rules = _public_suffixes_under(domain)
+    if not rules:
+        return None
+    label_start = states_after(language, _language(rf"{_ANY_SCHEME}://{_HOST_CHARACTER}*\."))
+    host_start = states_after(language, _language(rf"{_ANY_SCHEME}://"))
+    tails = _language(r"(?::[1-9][0-9]*)?")
+    for suffix, strictly in rules:
+        for state in label_start if strictly else label_start | host_start:
+            after = read(language, state, suffix)
+            if after is not None and _accepts_some(language, after, tails):
+                return suffix, strictly
+    return None
+
+
+def _accepts_some(language: Automaton, state: int, tails: Automaton) -> bool:
+    """Whether ``language`` accepts, from ``state``, some string ``tails`` accepts."""
+    seen = {(state, 0)}
+    stack = [(state, 0)]
+    while stack:
+        current, tail = stack.pop()
+        if language.accepting[current] and tails.accepting[tail]:
+            return True
+        for char, following in language.transitions[current].items():
+            tail_following = tails.transitions[tail].get(char)
+            if tail_following is not None and (following, tail_following) not in seen:
+                seen.add((following, tail_following))
+                stack.append((following, tail_following))
+    return False
 
 
 def regex_cleartext_origin(regex: re.Pattern[str]) -> str | None:

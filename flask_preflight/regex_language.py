@@ -321,3 +321,36 @@ def has_group_reference(regex: re.Pattern[str]) -> bool:
             elif op is _ATOMIC_GROUP:
                 stack.append(arg)
     return False
+
+
+def states_after(language: Automaton, prefixes: Automaton) -> frozenset[int]:
+    """The states ``language`` is in after reading a string that ``prefixes`` accepts
+    (only strings ``language`` can still extend to one it accepts)."""
+    if language.is_empty or prefixes.is_empty:
+        return frozenset()
+    seen = {(0, 0)}
+    stack = [(0, 0)]
+    found = set()
+    while stack:
+        state, prefix = stack.pop()
+        if prefixes.accepting[prefix]:
+            found.add(state)
+        for char, following in language.transitions[state].items():
+            prefix_following = prefixes.transitions[prefix].get(char)
+            if prefix_following is not None and (following, prefix_following) not in seen:
+                if len(seen) >= _MAX_SEARCH_STATES:
+                    raise Unsupported("too large to analyse")
+                seen.add((following, prefix_following))
+                stack.append((following, prefix_following))
+    return frozenset(found)
+
+
+def read(language: Automaton, state: int, text: str) -> int | None:
+    """The state ``language`` is in after reading ``text`` from ``state``; ``None`` when
+    nothing it accepts starts that way."""
+    for char in text:
+        following = language.transitions[state].get(char)
+        if following is None:
+            return None
+        state = following
+    return state

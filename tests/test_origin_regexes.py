@@ -73,6 +73,9 @@ LEAKING = [
     (r"https://[a-z.-]*example\.com", 0, "https://attackerexample.com"),
     (r"https://[a-z]+\.co\.uk", 0, "https://attackera.co.uk"),
     (r"https://[a-z]+\.s3\.amazonaws\.com", 0, None),
+    # under a registrable domain, but also under public suffixes below it (the PSL's
+    # private section: amazonaws.com's customers' names)
+    (r"https://[a-z0-9.-]+\.amazonaws\.com", 0, None),
     (r"https://app\.example\.com|https://app\.example\.org", 0, "https://app.example.org"),
     (r"https://app\.example\.(com|org)", 0, None),
     (r"https://[a-z]+\.example\.com|https://[a-z]+\.evil\.test", 0, None),
