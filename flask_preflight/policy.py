@@ -494,8 +494,12 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
 
 
 def _leak(proof: RegexConfinement) -> str:
-    also = f" as well as {proof.own!r}" if proof.own else ""
-    return f"admits {proof.leak!r}{also}, which are not under one registrable domain"
+    if proof.own:
+        return (
+            f"admits {proof.leak!r} as well as {proof.own!r}, which are not under one "
+            "registrable domain"
+        )
+    return f"admits {proof.leak!r}, which is not under the registrable domain of its others"
 
 
 def _regex_fixes(proof: RegexConfinement) -> str:
