@@ -349,6 +349,7 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
             rest.append(regex)
         else:
             by_suffix.setdefault(suffix, []).append(regex)
+    index, lengths = _index_by_suffix(by_suffix)
     return OriginMatcher(
         any_origin=any_origin,
         exact=frozenset(exact),
@@ -356,10 +357,34 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
         subdomain_bases=frozenset(subdomain_bases),
         regexes=tuple(regexes),
         predicates=tuple(predicates),
-        regex_index={suffix: combine_regexes(group) for suffix, group in by_suffix.items()},
+        regex_index=index,
         regex_rest=combine_regexes(rest),
-        regex_suffix_lengths=tuple(sorted({len(suffix) for suffix in by_suffix})),
+        regex_suffix_lengths=lengths,
     )
+
+
+# An index keyed on one suffix length (the shortest suffix's) as long as no key then holds
+# more regexes than this; else on every suffix length.
+_MAX_SHARED_KEY = 4
+
+
+def _index_by_suffix(
+    by_suffix: dict[str, list[re.Pattern[str]]],
+) -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[int, ...]]:
+    """The regexes keyed on (the end of) the host suffix each one proves, and the key
+    lengths. A host that ends with a suffix ends with every shorter end of it, so keying a
+    regex on a shorter end only makes it tried on more hosts, never on fewer; one key
+    length is one lookup per request."""
+    if not by_suffix:
+        return {}, ()
+    shortest = min(map(len, by_suffix))
+    shared: dict[str, list[re.Pattern[str]]] = {}
+    for suffix, group in by_suffix.items():
+        shared.setdefault(suffix[-shortest:], []).extend(group)
+    if max(map(len, shared.values())) <= _MAX_SHARED_KEY:
+        return {key: combine_regexes(group) for key, group in shared.items()}, (shortest,)
+    index = {suffix: combine_regexes(group) for suffix, group in by_suffix.items()}
+    return index, tuple(sorted({len(suffix) for suffix in by_suffix}))
 
 
 # --- dangerous origins (checked at start-up, with credentials) ---------------------------

@@ -326,6 +326,16 @@ def test_regexes_are_indexed_by_the_host_suffix_they_prove() -> None:
     assert not matcher.allows("https://x1.y.s100.example.com")
 
 
+def test_index_keys_on_one_suffix_length_unless_that_crowds_a_key() -> None:
+    one_length = build_matcher(tuple(FLASK_CORS_LIST))
+    assert one_length.regex_suffix_lengths == (14,)  # "s0.example.com"; "10.example.com"
+    crowded = (re.compile(r"https://app\.io"), *FLASK_CORS_LIST[:10])
+    matcher = build_matcher(crowded)  # on 6 characters, every key would be "le.com"
+    assert matcher.regex_suffix_lengths == (6, 14)
+    for origin in ("https://app.io", "https://a.s3.example.com", "https://a.s3.example.io"):
+        assert matcher.allows(origin) is any(r.fullmatch(origin) for r in crowded)
+
+
 def test_regexes_without_a_suffix_are_one_alternation() -> None:
     wide = [re.compile(rf"https://[a-z]+{i}\.[a-z]+") for i in range(10)]
     matcher = build_matcher(tuple(wide))
