@@ -13,11 +13,14 @@ or breaks the Fetch standard, compat follows Flask-Preflight (see the README sec
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import inspect
+import logging
 import re
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar, Union
@@ -33,8 +36,11 @@ from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, pre
 from .origins import OriginError, admits_arbitrary_origins, parse_origin
 from .paths import PathPolicies, PathRule
 from .policy import Policy, declare_policy
+from .regexes import can_match_no_origin, first_letters
 
 __all__ = ["CORS", "cross_origin"]
+
+logger = logging.getLogger("flask_preflight")
 
 F = TypeVar("F", bound=Callable[..., Any])
 ResourcePattern = Union[str, "re.Pattern[str]"]
@@ -55,7 +61,18 @@ DEFAULT_OPTIONS: Final[Mapping[str, Any]] = {
     "always_send": True,
     "allow_private_network": False,
 }
-CONFIG_KEYS: Final = {f"CORS_{name.upper()}": name for name in DEFAULT_OPTIONS}
+# Every option compat takes: flask-cors's, and Flask-Preflight's named tolerances (so that
+# the fix an error suggests can be written where the error arose).
+OPTIONS: Final = (*DEFAULT_OPTIONS, "dangerously_tolerate")
+CONFIG_KEYS: Final = {f"CORS_{name.upper()}": name for name in OPTIONS}
+# Keys of older flask-cors versions, ignored by flask-cors 6 (and compat), with why.
+LEGACY_KEYS: Final = {
+    "CORS_HEADERS": (
+        "it has had no effect since flask-cors 2.0, which ignores it (flask_preflight.compat "
+        "too); the request headers allowed are CORS_ALLOW_HEADERS's, every header ('*') by "
+        "default, so you can delete it"
+    ),
+}
 # Options whose flask-cors behaviour Flask-Preflight gives anyway or replaces by a safer
 # one: accepted, and translated into nothing (README, "Migrating from Flask-CORS").
 _NO_FIELD: Final = ("send_wildcard", "vary_header", "intercept_exceptions", "automatic_options")
@@ -77,12 +94,46 @@ DIALECT_NO_ALWAYS_SEND: Final = replace(DIALECT_ALWAYS_SEND, no_origin="never")
 COMPAT_VIEW_ATTRIBUTE: Final = "_flask_preflight_compat_view"
 
 
-# --- options -> Policy levels ----------------------------------------------------------------
+# --- where each option came from -----------------------------------------------------------
 
 
-def probably_regex(value: ResourcePattern) -> bool:
-    """flask-cors's test for a regex: a compiled pattern, or a string with a regex character."""
-    return isinstance(value, re.Pattern) or not _REGEX_HINTS.isdisjoint(value)
+@dataclass(frozen=True)
+class Source:
+    """Where an option was set, to name it in errors and to spell a fix that works there:
+    ``kind`` is ``"default"``, ``"config"`` (a ``CORS_*`` key), ``"call"`` (``CORS(...)`` or
+    ``init_app(...)``), ``"resource"`` (a resource's options) or ``"decorator"``."""
+
+    kind: str
+    where: str
+    resource: str = ""  # the resource pattern, as Python, for kind "resource"
+
+    def name(self, option: str) -> str:
+        """The option's name there."""
+        return f"CORS_{option.upper()}" if self.kind == "config" else option
+
+    def label(self, option: str) -> str:
+        """The option's source as ``flask preflight routes`` and errors name it."""
+        if self.kind == "config":
+            return f"app.config[{self.name(option)!r}]"
+        return self.where
+
+    def spell(self, option: str, value: str) -> str:
+        """How to write ``option=value`` there."""
+        if self.kind == "config":
+            return f"app.config[{self.name(option)!r}] = {value}"
+        if self.kind == "resource":
+            return f"resources={{{self.resource}: {{{option!r}: {value}, ...}}}}"
+        if self.kind == "call":
+            return f"{self.where.split('(', 1)[0]}(..., {option}={value})"
+        if self.kind == "decorator":
+            return f"@cross_origin(..., {option}={value})"
+        return f"{option}={value}"
+
+
+DEFAULTS: Final = Source("default", "flask-cors's defaults")
+CONFIG: Final = Source("config", "app.config")
+# Options with the place each was set, merged (the last place wins).
+Options = dict[str, tuple[Any, Source]]
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
@@ -90,12 +141,34 @@ def _suggest(name: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _unknown(options: Mapping[str, object], where: str) -> list[Problem]:
+def _unknown(options: Mapping[str, object], source: Source) -> list[Problem]:
     return [
-        Problem(name, value, where, "unknown flask-cors option" + _suggest(name, DEFAULT_OPTIONS))
+        Problem(name, value, source.where, "unknown flask-cors option" + _suggest(name, OPTIONS))
         for name, value in options.items()
-        if name not in DEFAULT_OPTIONS
+        if name not in OPTIONS
     ]
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise PreflightConfigError(problems)
+
+
+def sourced(options: Mapping[str, Any], source: Source) -> Options:
+    """``options``, each noted as set at ``source``; unknown names are errors."""
+    _raise(_unknown(options, source))
+    return {name: (value, source) for name, value in options.items()}
+
+
+DEFAULT_SOURCED: Final[Options] = {name: (v, DEFAULTS) for name, v in DEFAULT_OPTIONS.items()}
+
+
+# --- options -> Policy levels ----------------------------------------------------------------
+
+
+def probably_regex(value: ResourcePattern) -> bool:
+    """flask-cors's test for a regex: a compiled pattern, or a string with a regex character."""
+    return isinstance(value, re.Pattern) or not _REGEX_HINTS.isdisjoint(value)
 
 
 def _items(value: object) -> list[Any]:
@@ -132,22 +205,47 @@ def _compile(text: str, flags: int, field: str, where: str) -> re.Pattern[str] |
         return Problem(field, text, where, f"invalid regular expression: {error}")
 
 
-def _origins(value: object, where: str, problems: list[Problem]) -> list[Any]:
+def _no_origin_problem(pattern: re.Pattern[str], source: Source) -> Problem:
+    """An origin regex that matches no origin whole: say what flask-cors made of it."""
+    everything = first_letters(pattern)[1]
+    did = (
+        "flask-cors matched origin regexes at the start only (re.match), where it matches "
+        "the empty start of every origin, so flask-cors admitted every origin"
+        if everything
+        else "flask-cors admitted no origin with it either"
+    )
+    return Problem(
+        source.name("origins"),
+        pattern.pattern,
+        source.where,
+        f"this regex can match no origin (an origin starts with a scheme such as "
+        f"'https://', or is 'null'), and compat matches the whole origin; {did}. Write "
+        f"{source.spell('origins', repr('*'))} to admit every origin (not with credentials), "
+        f"or list the origins, e.g. {source.spell('origins', repr(['https://app.example.com']))}",
+    )
+
+
+def _origins(value: object, source: Source, problems: list[Problem]) -> list[Any]:
     origins: list[Any] = []
     for item in _items(value):
         if isinstance(item, str) and item in _WILDCARDS:
             origins.append("*")
-        elif isinstance(item, str) and _is_subdomain_pattern(item):
+            continue
+        if isinstance(item, str) and _is_subdomain_pattern(item):
             origins.append(item)  # the native pattern: only names under the host
-        elif isinstance(item, str) and probably_regex(item):
+            continue
+        if isinstance(item, str) and probably_regex(item):
             # flask-cors: case-insensitive; the engine matches regexes whole (flask-cors #209).
-            compiled = _compile(item, re.IGNORECASE, "origins", where)
+            compiled = _compile(item, re.IGNORECASE, source.name("origins"), source.where)
             if isinstance(compiled, Problem):
                 problems.append(compiled)
-            else:
-                origins.append(compiled)
-        else:
-            origins.append(item)
+                continue
+            item = compiled
+        pattern = item if isinstance(item, re.Pattern) else None
+        if pattern is not None and isinstance(pattern.pattern, str) and can_match_no_origin(item):
+            problems.append(_no_origin_problem(pattern, source))
+            continue
+        origins.append(item)
     return origins
 
 
@@ -162,8 +260,9 @@ def _is_subdomain_pattern(value: str) -> bool:
         return False
 
 
-def _allow_headers(value: object, where: str, problems: list[Problem]) -> object:
+def _allow_headers(value: object, source: Source, problems: list[Problem]) -> object:
     headers: list[Any] = []
+    field = source.name("allow_headers")
     for item in _split(value):
         if isinstance(item, str) and item in _WILDCARDS:
             return "*"
@@ -171,14 +270,14 @@ def _allow_headers(value: object, where: str, problems: list[Problem]) -> object
         if isinstance(item, re.Pattern):
             pattern = item
         elif isinstance(item, str) and probably_regex(item):
-            pattern = _compile(item, re.IGNORECASE, "allow_headers", where)
+            pattern = _compile(item, re.IGNORECASE, field, source.where)
         if isinstance(pattern, Problem):
             problems.append(pattern)
         elif pattern is not None:
             whole = _as_prefix_match(pattern)
             if whole is None:
                 problems.append(
-                    Problem("allow_headers", item, where, "regex with inline global flags")
+                    Problem(field, item, source.where, "regex with inline global flags")
                 )
             else:
                 headers.append(whole)
@@ -201,71 +300,192 @@ def _max_age(value: object) -> object:
     return value
 
 
-def translate(options: Mapping[str, Any], where: str, *, complete: bool) -> Policy:
+def _flag(option: str, value: object, source: Source, problems: list[Problem]) -> bool:
+    """A flask-cors boolean option. flask-cors applies ``bool()``, so the string ``"false"``
+    (from an environment variable, say) turns ``supports_credentials`` on: a string is
+    refused."""
+    if isinstance(value, str):
+        problems.append(
+            Problem(
+                source.name(option),
+                value,
+                source.where,
+                "is a string, which flask-cors would read as "
+                f"{bool(value)} whatever it says; write "
+                f"{source.spell(option, 'True')} or {source.spell(option, 'False')}",
+            )
+        )
+        return False
+    return bool(value)
+
+
+# compat option -> the Flask-Preflight field it sets.
+_FIELD_OF: Final = {
+    "origins": "origins",
+    "methods": "methods",
+    "allow_headers": "allow_headers",
+    "expose_headers": "expose_headers",
+    "supports_credentials": "credentials",
+    "max_age": "max_age",
+    "allow_private_network": "private_network",
+    "dangerously_tolerate": "dangerously_tolerate",
+}
+_OPTION_OF: Final = {field: option for option, field in _FIELD_OF.items()}
+
+
+def _wide_credentials(
+    options: Options, origins: list[Any], where: str, problems: list[Problem]
+) -> None:
+    """flask-cors's credentials with any origin: refused, with the fix where it works."""
+    wide = [o for o in origins if admits_arbitrary_origins(o)]
+    if not wide:
+        return
+    credentials_source = options["supports_credentials"][1]
+    origins_source = options["origins"][1]
+    fix_at = credentials_source if origins_source.kind == "default" else origins_source
+    shown = wide[0] if isinstance(wide[0], str) else wide[0].pattern
+    problems.append(
+        Problem(
+            credentials_source.name("supports_credentials"),
+            True,
+            credentials_source.where,
+            f"with origins={shown!r} ("
+            + (
+                "flask-cors's default"
+                if origins_source.kind == "default"
+                else f"set by {origins_source.label('origins')}"
+            )
+            + "), flask-cors would send any site's origin back with "
+            "Access-Control-Allow-Credentials: true, so any site could read your users' "
+            "data; list the origins that may call with credentials, e.g. "
+            + fix_at.spell("origins", repr(["https://app.example.com"])),
+        )
+    )
+
+
+def translate(options: Options, where: str, *, complete: bool) -> Policy:
     """One Flask-Preflight level from flask-cors options: every field when ``complete``
-    (options already merged over the defaults), else only the fields the options set."""
-    problems = _unknown(options, where)
+    (options already merged over the defaults), else only the fields the options set.
+    ``where`` names the level; each problem names the place its option was set."""
+    problems: list[Problem] = []
     fields: dict[str, object] = {}
+
+    def value(option: str) -> Any:
+        return options[option][0]
+
+    def source(option: str) -> Source:
+        return options[option][1]
+
     if "origins" in options:
-        fields["origins"] = _origins(options["origins"], where, problems)
+        fields["origins"] = _origins(value("origins"), source("origins"), problems)
     if "methods" in options:
-        fields["methods"] = _methods(options["methods"])
+        fields["methods"] = _methods(value("methods"))
     if "allow_headers" in options:
-        fields["allow_headers"] = _allow_headers(options["allow_headers"], where, problems)
+        fields["allow_headers"] = _allow_headers(
+            value("allow_headers"), source("allow_headers"), problems
+        )
     if "expose_headers" in options:
-        value = options["expose_headers"]
-        fields["expose_headers"] = [] if value is None else sorted(_split(value), key=str)
-    if "supports_credentials" in options:
-        fields["credentials"] = bool(options["supports_credentials"])
+        expose = value("expose_headers")
+        fields["expose_headers"] = [] if expose is None else sorted(_split(expose), key=str)
+    for option in ("supports_credentials", "allow_private_network"):
+        if option in options:
+            fields[_FIELD_OF[option]] = _flag(option, value(option), source(option), problems)
+    for option in (*_NO_FIELD, "always_send"):
+        if option in options:
+            _flag(option, value(option), source(option), problems)
     if "max_age" in options:
-        fields["max_age"] = _max_age(options["max_age"])
-    if "allow_private_network" in options:
-        fields["private_network"] = bool(options["allow_private_network"])
+        fields["max_age"] = _max_age(value("max_age"))
+    if "dangerously_tolerate" in options:
+        fields["dangerously_tolerate"] = value("dangerously_tolerate")
     origins = fields.get("origins")
     if fields.get("credentials") is True and isinstance(origins, list):
-        wide = [o for o in origins if admits_arbitrary_origins(o)]
-        if wide:
-            problems.append(
-                Problem(
-                    "supports_credentials",
-                    True,
-                    where,
-                    f"with origins={wide[0] if isinstance(wide[0], str) else wide[0].pattern!r}"
-                    " (flask-cors's default is '*'), flask-cors would send any site's origin "
-                    "back with Access-Control-Allow-Credentials: true, so any site could read "
-                    "your users' data; list the origins that may call with credentials, e.g. "
-                    "origins=['https://app.example.com']",
-                )
+        _wide_credentials(options, origins, where, problems)
+    _raise(problems)
+    always_send = bool(options.get("always_send", (True, DEFAULTS))[0])
+    set_at = {field: source(_OPTION_OF[field]) for field in fields}
+    try:
+        level = declare_policy(
+            where,
+            fields,
+            DIALECT_ALWAYS_SEND if always_send else DIALECT_NO_ALWAYS_SEND,
+            sources={field: at.label(_OPTION_OF[field]) for field, at in set_at.items()},
+            spellings={field: at.spell for field, at in set_at.items()},
+        )
+    except PreflightConfigError as error:  # named where each value was set
+        raise PreflightConfigError(
+            replace(
+                problem,
+                field=set_at[problem.field].name(_OPTION_OF[problem.field]),
+                where=set_at[problem.field].where,
             )
-    if problems:
-        raise PreflightConfigError(problems)
-    always_send = bool(options.get("always_send", True))
-    level = declare_policy(
-        where, fields, DIALECT_ALWAYS_SEND if always_send else DIALECT_NO_ALWAYS_SEND
-    )
+            if problem.field in set_at
+            else problem
+            for problem in error.problems
+        ) from None
     if not complete:  # a cross_origin view's: its dialect comes with the level below it
         return replace(level, dialect=None)
     return level
 
 
-def config_options(app: Flask | Blueprint) -> dict[str, Any]:
-    """The flask-cors options set by ``CORS_*`` keys (a blueprint has no config); a key that
-    looks like a misspelled one is an error."""
+# --- CORS_* config keys ----------------------------------------------------------------------
+
+_warned: weakref.WeakKeyDictionary[Flask, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _warn_once(app: Flask, key: str, message: str, *args: object) -> None:
+    seen = _warned.setdefault(app, set())
+    if key not in seen:
+        seen.add(key)
+        logger.warning(message, *args)
+
+
+def _near_miss(key: str) -> str | None:
+    """The flask-cors key ``key`` is one or two edits from, if any (``CORS_ORIGIN``)."""
+    for known in CONFIG_KEYS:
+        if _distance(key, known) <= 2:
+            return known
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance with adjacent transpositions (optimal string alignment)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def config_options(app: Flask | Blueprint) -> Options:
+    """The flask-cors options set by ``CORS_*`` keys (a blueprint has no config). Other
+    ``CORS_*`` keys are the app's own business, as in flask-cors: ignored, with a warning
+    for a near miss of a real key and for the legacy ``CORS_HEADERS``."""
     config: Mapping[str, Any] = getattr(app, "config", {})
-    options: dict[str, Any] = {}
-    problems: list[Problem] = []
+    options: Options = {}
     for key, value in config.items():
         if key in CONFIG_KEYS:
             if value is not None:
-                options[CONFIG_KEYS[key]] = value
-        elif isinstance(key, str) and key.startswith("CORS_"):
-            problems.append(
-                Problem(
-                    key, value, "app.config", "unknown flask-cors key" + _suggest(key, CONFIG_KEYS)
+                options[CONFIG_KEYS[key]] = (value, CONFIG)
+        elif isinstance(app, Flask) and isinstance(key, str) and key.startswith("CORS_"):
+            if key in LEGACY_KEYS:
+                _warn_once(app, key, "app.config[%r] is ignored: %s", key, LEGACY_KEYS[key])
+            elif (known := _near_miss(key)) is not None:
+                _warn_once(
+                    app,
+                    key,
+                    "app.config[%r] is not a flask-cors key, so flask-cors and compat ignore "
+                    "it; did you mean %r?",
+                    key,
+                    known,
                 )
-            )
-    if problems:
-        raise PreflightConfigError(problems)
     return options
 
 
@@ -276,7 +496,9 @@ def _describe(pattern: ResourcePattern) -> str:
     return repr(pattern.pattern if isinstance(pattern, re.Pattern) else pattern)
 
 
-def parse_resources(resources: object) -> list[tuple[ResourcePattern, Mapping[str, Any]]]:
+def parse_resources(
+    resources: object, source: Source = DEFAULTS
+) -> list[tuple[ResourcePattern, Mapping[str, Any]]]:
     """flask-cors 6.0.1+'s resources, in its matching order: a dict's keys sorted (exact
     strings, then compiled patterns, then regex strings; more ``/`` first, then longer);
     a string, pattern or list keeps its order."""
@@ -301,9 +523,9 @@ def parse_resources(resources: object) -> list[tuple[ResourcePattern, Mapping[st
         raise PreflightConfigError(
             [
                 Problem(
-                    "resources",
+                    source.name("resources"),
                     resources,
-                    "CORS(...)",
+                    source.where,
                     "must be a path, a regex, a list of them, or a dict of them to options",
                 )
             ]
@@ -311,23 +533,31 @@ def parse_resources(resources: object) -> list[tuple[ResourcePattern, Mapping[st
     for key, opts in pairs:
         if not isinstance(key, (str, re.Pattern)) or not isinstance(opts, Mapping):
             raise PreflightConfigError(
-                [Problem("resources", key, "CORS(...)", "a resource is a path or a regex")]
+                [
+                    Problem(
+                        source.name("resources"),
+                        key,
+                        source.where,
+                        "a resource is a path or a regex, with a dict of options",
+                    )
+                ]
             )
     return pairs
 
 
-def _path_matcher(key: ResourcePattern, where: str) -> str | re.Pattern[str]:
+def _path_matcher(key: ResourcePattern, source: Source) -> str | re.Pattern[str]:
     """flask-cors matches a regex at the start of the path (``re.match``), case-sensitively,
     and compares other strings exactly."""
     if isinstance(key, str) and not probably_regex(key):
         return key
-    pattern = key if isinstance(key, re.Pattern) else _compile(key, 0, "resources", where)
+    field = source.name("resources")
+    pattern = key if isinstance(key, re.Pattern) else _compile(key, 0, field, source.where)
     if isinstance(pattern, Problem):
         raise PreflightConfigError([pattern])
     whole = _as_prefix_match(pattern)
     if whole is None:
         raise PreflightConfigError(
-            [Problem("resources", key, where, "regex with inline global flags")]
+            [Problem(field, key, source.where, "regex with inline global flags")]
         )
     return whole
 
@@ -345,11 +575,40 @@ class _CompatView:
 
 class _CompatOverride:
     """The level under a ``cross_origin`` view's own: flask-cors's defaults and the app's
-    ``CORS_*`` config, in place of any resource's options, with the view's dialect."""
+    ``CORS_*`` config, in place of any resource's options, with the view's dialect.
+
+    flask-cors reads the config on every request to such a view; compat reads it once,
+    when the app's setup ends (``freeze``), and checks it then. A ``CORS_*`` value changed
+    later is ignored, with a warning. It also notes the config each ``CORS(app)`` read, to
+    warn of keys set after it (flask-cors ignores those too)."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._levels: dict[tuple[bool | None, bool], Policy] = {}
+        self._config: Options | None = None  # read at freeze
+        self._read_by_cors: list[dict[str, Any]] = []
+
+    def note_read(self, options: Options) -> None:
+        """``CORS(app)`` read these ``CORS_*`` values."""
+        self._read_by_cors.append(_snapshot(options))
+
+    def freeze(self) -> None:
+        """Read and check the config once setup is done; warn of keys changed since a
+        ``CORS(app)`` read it."""
+        self._config = config_options(self.app)
+        now = _snapshot(self._config)
+        for before in self._read_by_cors:
+            for option in sorted(set(before) | set(now)):
+                if before.get(option, _MISSING) != now.get(option, _MISSING):
+                    _warn_once(
+                        self.app,
+                        f"late {option}",
+                        "app.config[%r] was changed after CORS(app) read the config: it has "
+                        "no effect on CORS(app)'s resources (as in flask-cors); set it before "
+                        "calling CORS(app)",
+                        f"CORS_{option.upper()}",
+                    )
+        self._levels.clear()
 
     def _flask_answers_options(self, endpoint: str) -> bool:
         """Whether Flask answers OPTIONS on the endpoint's rules (the view never sees it)."""
@@ -371,16 +630,49 @@ class _CompatOverride:
         unanswered = not info.automatic_options and self._flask_answers_options(endpoint)
         key = (info.always_send, unanswered)
         level = self._levels.get(key)
-        if level is None:
-            merged = {**DEFAULT_OPTIONS, **config_options(self.app)}
-            if info.always_send is not None:
-                merged["always_send"] = info.always_send
-            level = translate(merged, "flask-cors defaults and CORS_* config", complete=True)
-            if unanswered and level.dialect is not None:
-                dialect = replace(level.dialect, unanswered_methods=frozenset({"OPTIONS"}))
-                level = replace(level, dialect=dialect)
-            self._levels[key] = level
+        if level is not None:
+            if self._config is not None:
+                self._warn_if_changed()
+            return level
+        config = self._config if self._config is not None else config_options(self.app)
+        merged = {**DEFAULT_SOURCED, **config}
+        if info.always_send is not None:
+            merged["always_send"] = (info.always_send, DEFAULTS)
+        level = translate(merged, "flask-cors defaults and CORS_* config", complete=True)
+        if unanswered and level.dialect is not None:
+            dialect = replace(level.dialect, unanswered_methods=frozenset({"OPTIONS"}))
+            level = replace(level, dialect=dialect)
+        self._levels[key] = level
         return level
+
+    def _warn_if_changed(self) -> None:
+        """After freeze: a ``CORS_*`` value changed since is ignored, and said so once."""
+        assert self._config is not None
+        config = getattr(self.app, "config", {})
+        for key, option in CONFIG_KEYS.items():
+            value = config.get(key)
+            held = self._config.get(option)
+            if (value is None and held is None) or (held is not None and held[0] == value):
+                continue
+            _warn_once(
+                self.app,
+                f"changed {key}",
+                "app.config[%r] was changed after the app's first request: compat ignores "
+                "the change until the app restarts (flask-cors would apply it to "
+                "@cross_origin views)",
+                key,
+            )
+
+
+_MISSING: Final = object()
+
+
+def _snapshot(options: Options) -> dict[str, Any]:
+    """Option values as they are now (deep copies: a list changed in place counts)."""
+    try:
+        return {name: copy.deepcopy(value) for name, (value, _) in options.items()}
+    except Exception:  # an uncopyable value: compared by identity
+        return {name: value for name, (value, _) in options.items()}
 
 
 _install_lock = threading.Lock()
@@ -399,7 +691,8 @@ def install(app: Flask) -> tuple[PreflightState, bool]:
                 raise RuntimeError(
                     "flask_preflight.compat must be set up before the app's first request"
                 )
-            state.paths = PathPolicies(override=_CompatOverride(app))
+            override = _CompatOverride(app)
+            state.paths = PathPolicies(override=override, on_freeze=override.freeze)
         return state, created
 
 
@@ -412,47 +705,50 @@ class CORS:
     ``CORS(**options).init_app(app_or_blueprint, **options)``."""
 
     def __init__(self, app: Flask | Blueprint | None = None, **kwargs: Any) -> None:
-        problems = _unknown(kwargs, "CORS(...)")
-        if problems:
-            raise PreflightConfigError(problems)
+        sourced(kwargs, Source("call", "CORS(...)"))  # fail at construction on a typo
         self._options = kwargs
         if app is not None:
-            self.init_app(app, **kwargs)
+            self._init(app, {}, "CORS")
 
     def init_app(self, app: Flask | Blueprint, **kwargs: Any) -> None:
-        problems = _unknown(kwargs, "init_app(...)")
-        if problems:
-            raise PreflightConfigError(problems)
+        self._init(app, kwargs, "init_app")
+
+    def _init(self, app: Flask | Blueprint, kwargs: Mapping[str, Any], call: str) -> None:
+        blueprint = f"blueprint {app.name!r}, " if isinstance(app, Blueprint) else ""
+        constructor = Source("call", f"CORS({blueprint}...)")
+        options: Options = {
+            **DEFAULT_SOURCED,
+            **config_options(app),
+            **sourced(self._options, constructor),
+            **sourced(kwargs, Source("call", f"{call}({blueprint}...)")),
+        }
+        rules = self._rules(options, f"CORS({blueprint}")
         if isinstance(app, Blueprint):
-            blueprint = app
-            rules = self._rules(blueprint, kwargs, f"CORS(blueprint {blueprint.name!r}")
 
             def on_register(state: BlueprintSetupState) -> None:
                 name = f"{state.name_prefix}.{state.name}".lstrip(".")
                 assert isinstance(state.app, Flask)
                 self._add(state.app, [replace(rule, scope=name) for rule in rules])
 
-            blueprint.record(on_register)
+            app.record(on_register)
         else:
-            self._add(app, self._rules(app, kwargs, "CORS("))
+            self._add(app, rules, options)
 
-    def _rules(
-        self, target: Flask | Blueprint, kwargs: Mapping[str, Any], where: str
-    ) -> list[PathRule]:
-        merged = {**DEFAULT_OPTIONS, **config_options(target), **self._options, **kwargs}
+    def _rules(self, options: Options, opening: str) -> list[PathRule]:
+        resources, resources_source = options["resources"]
         rules: list[PathRule] = []
-        for key, opts in parse_resources(merged["resources"]):
-            source = f"{where}resources={_describe(key)})"
-            problems = _unknown(opts, source)
-            if problems:
-                raise PreflightConfigError(problems)
-            level = translate({**merged, **opts}, source, complete=True)
-            rules.append(PathRule(_path_matcher(key, source), level, source=source))
+        for key, opts in parse_resources(resources, resources_source):
+            label = f"{opening}resources={_describe(key)})"
+            at = Source("resource", label, resource=_describe(key))
+            level = translate({**options, **sourced(opts, at)}, label, complete=True)
+            rules.append(PathRule(_path_matcher(key, resources_source), level, source=label))
         return rules
 
-    def _add(self, app: Flask, rules: list[PathRule]) -> None:
+    def _add(self, app: Flask, rules: list[PathRule], options: Options | None = None) -> None:
         state, _ = install(app)
         assert state.paths is not None
+        if options is not None and isinstance(state.paths.override, _CompatOverride):
+            state.paths.override.note_read({k: v for k, v in options.items() if v[1] is CONFIG})
         # flask-cors runs the after_request functions of blueprints before the app's, and
         # the last registered first; the first whose resource matches answers.
         state.paths.add(rules, first=True)
@@ -477,8 +773,12 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """flask-cors's decorator, below ``@app.route``: the view's options replace the
     extension's (over flask-cors's defaults and ``CORS_*`` config). Works on async views,
     and on apps that never call ``CORS(...)``."""
-    level = translate(kwargs, "@cross_origin(...)", complete=False)
-    automatic_options = kwargs.get("automatic_options", True)
+    level = translate(
+        sourced(kwargs, Source("decorator", "@cross_origin(...)")),
+        "@cross_origin(...)",
+        complete=False,
+    )
+    automatic_options = bool(kwargs.get("automatic_options", True))
 
     def decorator(f: F) -> F:
         def respond(app: Flask, fresh: bool, value: Any) -> Any:
@@ -511,9 +811,9 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             view.required_methods = methods | {"OPTIONS"}  # type: ignore[attr-defined]
             view.provide_automatic_options = False  # type: ignore[attr-defined]
         view.__name__ = f.__name__
-        setattr(
-            view, POLICY_ATTRIBUTE, replace(level, source=f"@cross_origin(...) on {f.__name__!r}")
-        )
+        name = f"@cross_origin(...) on {f.__name__!r}"
+        sources = dict.fromkeys(level.sources, name)
+        setattr(view, POLICY_ATTRIBUTE, replace(level, source=name, sources=sources))
         always_send = kwargs.get("always_send")
         setattr(
             view,

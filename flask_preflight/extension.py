@@ -55,8 +55,10 @@ from .policy import (
     Policy,
     check_effective,
     compile_policy,
+    config_spelling,
     config_values,
     declare_policy,
+    keyword_spelling,
     resolve,
 )
 from .preflight import (
@@ -181,7 +183,9 @@ class PreflightState:
             if not self.direct:
                 _put_first(self.app, self._answer_in_flask)
             if self.paths is not None:  # every lookup goes through policy_for, with the path
-                self.paths.check((APP_LEVEL, *self.app.view_functions), self._compile)
+                owners = map(owner_key, self.router.owners)
+                endpoints = (APP_LEVEL, *self.app.view_functions, *owners)
+                self.paths.check(endpoints, self._compile, self._templates_of)
                 self.policies = {}
             self.app._got_first_request = True
             self.frozen = True
@@ -202,10 +206,30 @@ class PreflightState:
         self.policies[endpoint] = policy
         return policy
 
+    def _templates_of(self, endpoint: str | None) -> list[str] | None:
+        """The rule templates of a view's endpoint; ``None`` (any path) for the app level
+        and a blueprint's unrouted URLs."""
+        if endpoint is None or endpoint not in self.app.view_functions:
+            return None
+        templates: list[str] = []
+        for rule in self.app.url_map.iter_rules():
+            if rule.endpoint == endpoint:
+                templates.append(rule.rule)
+                if rule.strict_slashes is False:  # also routed with or without a final slash
+                    bare = rule.rule.rstrip("/")
+                    templates.extend((bare or "/", bare + "/"))
+        return templates
+
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
+        """The policy of a combination the check at freeze compiled; should one it missed be
+        invalid, the request is refused and the problem logged, never raised."""
         policy, problems = self._compile(endpoint, path_level)
         if policy is None:
-            raise PreflightConfigError(problems)
+            logger.error(
+                "refusing CORS: a policy was not checked before the first request: %s",
+                PreflightConfigError(problems),
+            )
+            return REFUSE_ALL
         return policy
 
     # --- answering preflights ---------------------------------------------------------
@@ -327,6 +351,10 @@ class PreflightState:
         if refusal is None or _is_same_origin(environ, origin):
             return
         signals.send_refusal(signals.actual_request_refused, self.app, endpoint, origin, refusal)
+
+
+# What a request gets whose policy failed to compile after start-up (never expected).
+REFUSE_ALL: Final = compile_policy(resolve(()))
 
 
 def describe_key(endpoint: str | None) -> str:
@@ -508,8 +536,11 @@ class Preflight:
         ):
             if not declared:
                 continue
+            spelling = config_spelling if source == "app.config" else keyword_spelling
             try:
-                levels.append(declare_policy(source, declared))
+                levels.append(
+                    declare_policy(source, declared, spellings=dict.fromkeys(declared, spelling))
+                )
             except PreflightConfigError as error:
                 problems.extend(error.problems)
         if problems:

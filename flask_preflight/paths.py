@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Union
 
 from .errors import PreflightConfigError, Problem
 from .headers import CACHE_SIZE, MAX_CACHED_PATH_LENGTH
 from .policy import CompiledPolicy, Policy
+from .regexes import literal_prefix
 
 PATH_CACHE_SIZE: Final = CACHE_SIZE
 
@@ -52,6 +53,21 @@ class PathRule:
         except Exception:  # a predicate that fails matches nothing, as origin predicates
             return False
 
+    def may_match(self, template: str) -> bool:
+        """Whether some path a Werkzeug rule ``template`` (``/users/<int:uid>``) routes can
+        match this rule; ``False`` only when proven: a static template is matched as it
+        is, a dynamic one by the text before its first converter against an exact path or
+        the literal text every match of the regex starts with."""
+        if "<" not in template:
+            return self.matches(template)
+        start = template[: template.index("<")]
+        if isinstance(self.match, str):
+            return self.match.startswith(start)
+        if isinstance(self.match, re.Pattern):
+            prefix = literal_prefix(self.match)
+            return prefix.startswith(start) or start.startswith(prefix)
+        return True
+
     def applies_to(self, endpoint: str | None) -> bool:
         if self.scope is None:
             return True
@@ -77,9 +93,11 @@ class PathPolicies:
         self,
         rules: Iterable[PathRule] = (),
         override: Callable[[str | None], Policy | None] | None = None,
+        on_freeze: Callable[[], None] | None = None,
     ) -> None:
         self.rules: list[PathRule] = list(rules)
         self.override = override
+        self.on_freeze = on_freeze  # called once the app's setup is done, before the check
         self._cache: dict[tuple[str | None, object], CompiledPolicy] = {}
         self._lock = threading.Lock()
 
@@ -115,19 +133,41 @@ class PathPolicies:
         compile_with: Callable[
             [str | None, Policy | None], tuple[CompiledPolicy | None, list[Problem]]
         ],
+        templates_of: Callable[[str | None], Iterable[str] | None] | None = None,
     ) -> None:
-        """Compile every rule's level over the app's, and every override over its endpoint's
-        levels, before the first request: raise one error listing every conflict."""
+        """Compile every combination a request can be served with, before the first request,
+        and raise one error listing every conflict: each endpoint's override, else each
+        endpoint under every rule that applies to it and may match one of its paths
+        (``templates_of(endpoint)``: its Werkzeug rule templates, ``None`` for any path),
+        and under no rule. With ``templates_of`` this is the check at freeze: ``on_freeze``
+        runs first."""
+        if self.on_freeze is not None and templates_of is not None:
+            self.on_freeze()
         problems: list[Problem] = []
         for rule in self.rules:
-            problems.extend(compile_with(None, rule.level)[1])
-        if self.override is not None:
-            for endpoint in endpoints:
-                level = self.override(endpoint)
-                if level is not None:
-                    problems.extend(compile_with(endpoint, level)[1])
+            found = compile_with(None, rule.level)[1]
+            problems.extend(replace(problem, where=rule.source) for problem in found)
+        for endpoint in endpoints:
+            level = None if self.override is None else self.override(endpoint)
+            if level is not None:
+                problems.extend(compile_with(endpoint, level)[1])
+                continue
+            if templates_of is None:
+                continue
+            templates = templates_of(endpoint)
+            for rule in self.rules:
+                if not rule.applies_to(endpoint):
+                    continue
+                if templates is not None and not any(rule.may_match(t) for t in templates):
+                    continue
+                found = compile_with(endpoint, rule.level)[1]
+                problems.extend(
+                    replace(problem, where=f"{problem.where} at paths of {rule.source}")
+                    for problem in found
+                )
         if problems:
-            raise PreflightConfigError(problems)
+            unique = {str(problem): problem for problem in problems}
+            raise PreflightConfigError(unique.values())
 
     def policy_for(
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final, Union
@@ -47,6 +47,20 @@ from .origins import (
 
 ANY: Final = "*"
 HeaderSpec = Union[str, "re.Pattern[str]"]  # a header name, or a regex matching names whole
+# How to write ``name=value`` (a field name, a value as Python) where a level is declared;
+# errors use it to suggest a fix in the form that works there.
+Spelling = Callable[[str, str], str]
+
+
+def keyword_spelling(name: str, value: str) -> str:
+    """``cors(...)``, ``Preflight(...)``: a keyword argument."""
+    return f"{name}={value}"
+
+
+def config_spelling(name: str, value: str) -> str:
+    """``PREFLIGHT_*`` config keys."""
+    return f"app.config[{'PREFLIGHT_' + name.upper()!r}] = {value}"
+
 
 # The risks ``dangerously_tolerate`` can accept, each with what it lets an attacker do.
 INSECURE_ORIGINS: Final = "insecure_origins"
@@ -100,6 +114,10 @@ class Policy:
     dangerously_tolerate: tuple[str, ...] | _Unset = UNSET
     source: str = field(default="", compare=False)
     dialect: Dialect | None = field(default=None, compare=False)  # None: inherited
+    # Per field, where it was set and how to write it there, when that is not ``source``
+    # and a keyword (a front such as compat merges several sources into one level).
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    spellings: Mapping[str, Spelling] = field(default_factory=dict, compare=False)
 
     def set_fields(self) -> dict[str, Any]:
         """The fields this level sets, by name."""
@@ -267,7 +285,12 @@ def _validate_bool(value: object) -> tuple[bool, list[str]]:
 
 
 def declare_policy(
-    source: str, values: Mapping[str, object], dialect: Dialect | None = None
+    source: str,
+    values: Mapping[str, object],
+    dialect: Dialect | None = None,
+    *,
+    sources: Mapping[str, str] | None = None,
+    spellings: Mapping[str, Spelling] | None = None,
 ) -> Policy:
     """Validate the fields one level declares; raise ``PreflightConfigError`` listing every
     problem (unknown names, malformed values, and conflicts within this level). A
@@ -302,7 +325,13 @@ def declare_policy(
         problems.extend(Problem(name, value, source, error) for error in errors)
     if problems:
         raise PreflightConfigError(problems)
-    policy = Policy(source=source, dialect=dialect, **normalized)
+    policy = Policy(
+        source=source,
+        dialect=dialect,
+        sources=dict(sources or {}),
+        spellings=dict(spellings or {}),
+        **normalized,
+    )
     conflicts = _conflicts(policy, source)
     if conflicts:
         raise PreflightConfigError(conflicts)
@@ -342,6 +371,7 @@ class EffectivePolicy:
     dangerously_tolerate: tuple[str, ...]
     sources: Mapping[str, str]
     dialect: Dialect = NATIVE
+    spellings: Mapping[str, Spelling] = field(default_factory=dict, compare=False)
     # The position of the level that set each field, lowest first (0: the defaults).
     ranks: Mapping[str, int] = field(default_factory=dict)
 
@@ -350,15 +380,19 @@ def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
     """Merge levels, lowest first, field by field: a level overrides only what it sets."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    spellings: dict[str, Spelling] = {}
     ranks: dict[str, int] = {}
     dialect = NATIVE
     for rank, level in enumerate((DEFAULT_POLICY, *levels)):
         for name, value in level.set_fields().items():
             values[name] = value
-            sources[name] = level.source
+            sources[name] = level.sources.get(name, level.source)
+            spellings[name] = level.spellings.get(name, keyword_spelling)
             ranks[name] = rank
         dialect = level.dialect or dialect
-    return EffectivePolicy(sources=sources, dialect=dialect, ranks=ranks, **values)
+    return EffectivePolicy(
+        sources=sources, dialect=dialect, spellings=spellings, ranks=ranks, **values
+    )
 
 
 def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
@@ -535,11 +569,13 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
     origins_by = policy.sources.get("origins", where)
     set_by = f"(set by {origins_by}) while credentials=True (set by {credentials})"
     problems: list[Problem] = []
+    # The tolerance is written where the risky origin was declared, in that place's form.
+    spell = policy.spellings.get("origins", keyword_spelling)
 
     def refuse(spec: OriginSpec, risk: str, why: str, fix: str) -> None:
         if risk in tolerated:
             return
-        hint = f"if you accept the risk, add dangerously_tolerate=[{risk!r}]"
+        hint = "if you accept the risk, add " + spell("dangerously_tolerate", repr([risk]))
         if risk in policy.dangerously_tolerate:
             hint += (
                 f" where the origins are declared ({origins_by}): the one set by "

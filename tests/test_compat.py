@@ -372,11 +372,13 @@ def test_bad_options_are_errors(make: Any, message: str) -> None:
         make()
 
 
-def test_misspelled_config_key_is_an_error() -> None:
+def test_misspelled_config_key_is_a_warning_as_flask_cors_ignores_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     app = Flask(__name__)
     app.config["CORS_SUPPORT_CREDENTIALS"] = True
-    with pytest.raises(PreflightConfigError, match="'CORS_SUPPORTS_CREDENTIALS'"):
-        CORS(app)
+    CORS(app)
+    assert "did you mean 'CORS_SUPPORTS_CREDENTIALS'?" in caplog.text
 
 
 # --- flask preflight routes -----------------------------------------------------------------
@@ -403,7 +405,7 @@ def test_routes_show_compat_policies_with_their_source() -> None:
     }
     assert by_rule["/health"]["cors"] is False
     assert by_rule["/open"]["origins"]["source"] == "@cross_origin(...) on 'open_view'"
-    assert by_rule["/open"]["credentials"]["source"] == "flask-cors defaults and CORS_* config"
+    assert by_rule["/open"]["credentials"]["source"] == "flask-cors's defaults"
     assert document["path_rules"] == [
         {"source": "CORS(resources='/api/*')", "scope": None, "origins": [FOO]}
     ]

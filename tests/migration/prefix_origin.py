@@ -1,0 +1,29 @@
+"""``CORS(app, origins=r'/*')``: a regex flask-cors matched as a prefix (so every origin).
+Compat refuses it at start-up; ``ORIGINS_FIX`` is the fix its error suggests."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from flask import Flask, jsonify
+
+from . import cors_module
+
+ORIGINS = r"/*"
+ORIGINS_FIX = "*"
+
+
+def create_app(flask_cors: ModuleType | None = None, origins: str = ORIGINS) -> Flask:
+    fc = cors_module(flask_cors)
+    app = Flask(__name__)
+    fc.CORS(app, origins=origins)
+
+    @app.get("/robots")
+    def robots() -> object:
+        return jsonify(robots=["r1"])
+
+    @app.route("/tasks", methods=["GET", "POST"])
+    def tasks() -> object:
+        return jsonify(tasks=[])
+
+    return app
