@@ -33,7 +33,7 @@ from .decorators import POLICY_ATTRIBUTE
 from .dialect import Dialect
 from .errors import PreflightConfigError, Problem
 from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
-from .origins import admits_arbitrary_origins
+from .origins import OriginError, admits_arbitrary_origins, parse_origin
 from .paths import PathPolicies, PathRule
 from .policy import Policy, declare_policy
 from .regexes import can_match_no_origin, first_letters
@@ -231,6 +231,9 @@ def _origins(value: object, source: Source, problems: list[Problem]) -> list[Any
         if isinstance(item, str) and item in _WILDCARDS:
             origins.append("*")
             continue
+        if isinstance(item, str) and _is_subdomain_pattern(item):
+            origins.append(item)  # the native pattern: only names under the host
+            continue
         if isinstance(item, str) and probably_regex(item):
             # flask-cors: case-insensitive; the engine matches regexes whole (flask-cors #209).
             compiled = _compile(item, re.IGNORECASE, source.name("origins"), source.where)
@@ -244,6 +247,17 @@ def _origins(value: object, source: Source, problems: list[Problem]) -> list[Any
             continue
         origins.append(item)
     return origins
+
+
+def _is_subdomain_pattern(value: str) -> bool:
+    """Whether a flask-cors origin string reads as the native subdomain pattern
+    (``https://*.example.com``). flask-cors takes it for a regex in which ``*`` repeats the
+    ``/`` and each ``.`` is any character, admitting ``https://xexample.com`` and no real
+    subdomain; compat gives it the native meaning, names under the host only."""
+    try:
+        return parse_origin(value).is_subdomain_pattern
+    except OriginError:
+        return False
 
 
 def _allow_headers(value: object, source: Source, problems: list[Problem]) -> object:

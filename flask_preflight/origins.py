@@ -11,33 +11,27 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import functools
-import importlib
 import ipaddress
 import logging
 import re
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Union
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Union
 
 import idna
-from publicsuffixlist import PublicSuffixList
+from publicsuffixlist import PSLFILE, PublicSuffixList
 
 from .headers import MAX_ORIGIN_LENGTH
-
-# The regex parser (``re._parser``; ``sre_parse`` before Python 3.11), only read to build
-# an example of a configured origin regex; untyped, hence ``Any``.
-_sre_parser: Any = importlib.import_module(
-    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+from .regex_language import (
+    Automaton,
+    Unsupported,
+    automaton,
+    has_group_reference,
+    read,
+    shortest_string,
+    states_after,
 )
-
-_REPEATS = tuple(
-    getattr(_sre_parser, name)
-    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-    if hasattr(_sre_parser, name)
-)
-_ZERO_WIDTH = (_sre_parser.ASSERT, _sre_parser.ASSERT_NOT)
-_ATOMIC_GROUP = getattr(_sre_parser, "ATOMIC_GROUP", None)
 
 logger = logging.getLogger("flask_preflight")
 
@@ -225,7 +219,9 @@ class OriginMatcher:
 
     The cost of a decision does not grow with the number of exact origins or patterns:
     exact origins are a set lookup, patterns are looked up by the origin's host and its
-    parent domains, which are at most a few dozen.
+    parent domains, which are at most a few dozen, and so are regexes, by the host suffix
+    every origin they admit carries (``regex_host_suffix``); the regexes without one are
+    tried as one alternation.
     """
 
     any_origin: bool
@@ -234,6 +230,11 @@ class OriginMatcher:
     subdomain_bases: frozenset[tuple[str, str, int | None]]
     regexes: tuple[re.Pattern[str], ...]
     predicates: tuple[OriginPredicate, ...]
+    # ``regexes``, indexed: host suffix -> the regexes under it (combined where possible),
+    # and the rest (combined where possible).
+    regex_index: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    regex_rest: tuple[re.Pattern[str], ...] = ()
+    regex_suffix_lengths: tuple[int, ...] = ()  # the lengths of regex_index's keys
 
     @property
     def allows_nothing(self) -> bool:
@@ -273,7 +274,13 @@ class OriginMatcher:
                 ) in self.subdomain_bases:
                     return True
                 dot = host.find(".", dot + 1)
-        for regex in self.regexes:
+        # A slice of each key length, not only at label boundaries: a regex tried on a
+        # host that does not carry its suffix as whole labels cannot match it anyway.
+        for length in self.regex_suffix_lengths:
+            for regex in self.regex_index.get(host[-length:], ()):
+                if regex.fullmatch(origin):
+                    return True
+        for regex in self.regex_rest:
             if regex.fullmatch(origin):
                 return True
         for predicate in self.predicates:
@@ -304,6 +311,10 @@ def admits_arbitrary_origins(spec: OriginSpec) -> bool:
     return False
 
 
+# Fewer regexes than this are one alternation: the index lookup costs more than it saves.
+_INDEXED_FROM = 4
+
+
 def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
     """Build the matcher for configured origins that were already validated."""
     exact: set[str] = set()
@@ -330,6 +341,15 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
                     exact.add(parsed.serialize())
         else:
             predicates.append(spec)
+    by_suffix: dict[str, list[re.Pattern[str]]] = {}
+    rest: list[re.Pattern[str]] = []
+    for regex in dict.fromkeys(regexes):
+        suffix = regex_host_suffix(regex) if len(regexes) >= _INDEXED_FROM else None
+        if suffix is None:
+            rest.append(regex)
+        else:
+            by_suffix.setdefault(suffix, []).append(regex)
+    index, lengths = _index_by_suffix(by_suffix)
     return OriginMatcher(
         any_origin=any_origin,
         exact=frozenset(exact),
@@ -337,17 +357,40 @@ def build_matcher(specs: tuple[OriginSpec, ...]) -> OriginMatcher:
         subdomain_bases=frozenset(subdomain_bases),
         regexes=tuple(regexes),
         predicates=tuple(predicates),
+        regex_index=index,
+        regex_rest=combine_regexes(rest),
+        regex_suffix_lengths=lengths,
     )
+
+
+# An index keyed on one suffix length (the shortest suffix's) as long as no key then holds
+# more regexes than this; else on every suffix length.
+_MAX_SHARED_KEY = 4
+
+
+def _index_by_suffix(
+    by_suffix: dict[str, list[re.Pattern[str]]],
+) -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[int, ...]]:
+    """The regexes keyed on (the end of) the host suffix each one proves, and the key
+    lengths. A host that ends with a suffix ends with every shorter end of it, so keying a
+    regex on a shorter end only makes it tried on more hosts, never on fewer; one key
+    length is one lookup per request."""
+    if not by_suffix:
+        return {}, ()
+    shortest = min(map(len, by_suffix))
+    shared: dict[str, list[re.Pattern[str]]] = {}
+    for suffix, group in by_suffix.items():
+        shared.setdefault(suffix[-shortest:], []).extend(group)
+    if max(map(len, shared.values())) <= _MAX_SHARED_KEY:
+        return {key: combine_regexes(group) for key, group in shared.items()}, (shortest,)
+    index = {suffix: combine_regexes(group) for suffix, group in by_suffix.items()}
+    return index, tuple(sorted({len(suffix) for suffix in by_suffix}))
 
 
 # --- dangerous origins (checked at start-up, with credentials) ---------------------------
 
 # What browsers treat as a potentially trustworthy origin over plain http: loopback.
 _LOOPBACK_NAMES = ("localhost", "[::1]")
-# Host labels appended or prepended to a regex's own example origin: an origin no policy
-# means to admit, on another registrable domain.
-PROBE_SUFFIX = ".attacker.invalid"
-PROBE_PREFIX = "attacker"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -387,112 +430,280 @@ def registrable_domain(host: str) -> str:
     return _public_suffix_list().privatesuffix(host) or host
 
 
-def regex_example(regex: re.Pattern[str], *, at_least_once: bool = False) -> str | None:
-    """One short string that ``regex`` fully matches (each repetition at its minimum, or
-    at least once with ``at_least_once``; the first branch of each alternation), or
-    ``None`` when none could be built."""
+# --- origin regexes: what their parse tree proves ----------------------------------------
+#
+# A regex's language (regex_language.py) is compared with the languages below, written as
+# regexes over the characters of a serialised origin. ``_ORIGINS`` holds every string that
+# ``_split_request_origin`` accepts (and more: any port length), so what holds for it holds
+# for every origin a regex is ever asked about.
+
+# "." first, so that the shortest examples read as host names ("https://a.example.com").
+_ORIGIN_ALPHABET = ".abcdefghijklmnopqrstuvwxyz0123456789-_+:/[]"
+_HOST_CHARACTER = r"[a-z0-9_.\-]"
+_ANY_SCHEME = r"[a-z][a-z0-9+.\-]*"
+_ANY_PORT = r"(?::[0-9]+)?"
+_ORIGINS = rf"{_ANY_SCHEME}://(?:{_HOST_CHARACTER}+|\[[0-9a-f:.]+\])(?::[1-9][0-9]*)?"
+_NAMED_ORIGINS = (
+    rf"{_ANY_SCHEME}://(?:[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*|\[[0-9a-f:.]+\])(?::[1-9][0-9]*)?"
+)
+# The loopback hosts of ``is_loopback_host`` as a browser serialises them.
+_LOOPBACK_HOSTS = (
+    rf"(?:{_HOST_CHARACTER}*\.)?localhost|\[::1\]|127\.[0-9]{{1,3}}\.[0-9]{{1,3}}\.[0-9]{{1,3}}"
+)
+_LOOPBACK_ORIGINS = rf"{_ANY_SCHEME}://(?:{_LOOPBACK_HOSTS}){_ANY_PORT}"
+_CLEARTEXT_ORIGINS = rf"(?:http|ws)://(?:{_HOST_CHARACTER}+|\[[0-9a-f:.]+\]){_ANY_PORT}"
+_WEB_SCHEMES = r"(?:https?|wss?)"
+
+
+@functools.cache
+def _language(source: str) -> Automaton:
+    return automaton(re.compile(source), _ORIGIN_ALPHABET)
+
+
+def _origins_under(host: str, *, strictly: bool = False) -> str:
+    """The origins whose host is ``host`` or a name under it (only under it, ``strictly``)."""
+    if host.startswith("["):
+        return rf"{_ANY_SCHEME}://{re.escape(host)}{_ANY_PORT}"
+    labels = f"{_HOST_CHARACTER}*\\." if strictly else f"(?:{_HOST_CHARACTER}*\\.)?"
+    return rf"{_ANY_SCHEME}://{labels}{re.escape(host)}{_ANY_PORT}"
+
+
+def _parts(origin: str) -> tuple[str, str, str]:
+    """(scheme, host, ":port" or "") of a string of ``_ORIGINS``."""
+    scheme, rest = origin.split("://", 1)
+    if rest.startswith("["):
+        end = rest.index("]") + 1
+        return scheme, rest[:end], rest[end:]
+    host, colon, port = rest.partition(":")
+    return scheme, host, colon + port
+
+
+@functools.lru_cache(maxsize=4096)
+def regex_host_suffix(regex: re.Pattern[str]) -> str | None:
+    """The longest host suffix (whole labels) that the host of every origin ``regex``
+    admits is or ends with, as its parse tree proves it; ``None`` when none is proven."""
     try:
-        tree = _sre_parser.parse(regex.pattern, regex.flags)
-    except Exception:
-        return None
-    out: list[str] = []
-    if not _emit(tree, out, 1 if at_least_once else 0):
-        return None
-    example = "".join(out)
-    return example if regex.fullmatch(example) else None
-
-
-def _regex_origin(regex: re.Pattern[str]) -> tuple[str, str, str, int | None] | None:
-    """An origin ``regex`` admits, as ``(origin, scheme, host, port)``: its shortest
-    example, or the one repeating each part once when the shortest has an empty label."""
-    for at_least_once in (False, True):
-        example = regex_example(regex, at_least_once=at_least_once)
-        parts = None if example is None else _split_request_origin(example)
-        if example is not None and parts is not None and "" not in parts[1].split("."):
-            return (example, *parts)
-    return None
-
-
-def _emit(items: object, out: list[str], at_least: int) -> bool:
-    """Append one string matched by a parsed pattern; ``False`` when unsupported."""
-    constants = _sre_parser
-    for op, arg in items:  # type: ignore[attr-defined]
-        if op is constants.LITERAL:
-            out.append(chr(arg))
-        elif op is constants.NOT_LITERAL:
-            out.append("a" if arg != ord("a") else "b")
-        elif op is constants.ANY:
-            out.append("a")
-        elif op is constants.IN:
-            char = _class_example(arg)
-            if char is None:
-                return False
-            out.append(char)
-        elif op in _REPEATS:
-            low, high, sub = arg
-            for _ in range(min(max(low, at_least), high)):
-                if not _emit(sub, out, at_least):
-                    return False
-        elif op is constants.SUBPATTERN:
-            if not _emit(arg[-1], out, at_least):
-                return False
-        elif op is constants.BRANCH:
-            if not _emit(arg[1][0], out, at_least):
-                return False
-        elif op is constants.AT or op in _ZERO_WIDTH:
-            continue
-        elif op is _ATOMIC_GROUP:
-            if not _emit(arg, out, at_least):
-                return False
-        else:
-            return False
-    return True
-
-
-def _class_example(items: list[tuple[object, object]]) -> str | None:
-    constants = _sre_parser
-    for op, arg in items:
-        if op is constants.NEGATE:
+        language = automaton(regex, _ORIGIN_ALPHABET)
+        example = shortest_string([language, _language(_NAMED_ORIGINS)])
+        if example is None:
             return None
-        if op is constants.LITERAL:
-            return chr(arg)  # type: ignore[arg-type]
-        if op is constants.RANGE:
-            return chr(arg[0])  # type: ignore[index]
-        if op is constants.CATEGORY:
-            return {constants.CATEGORY_DIGIT: "0", constants.CATEGORY_WORD: "a"}.get(arg)
+        host = _parts(example)[1]
+        count = 0 if host.startswith("[") else host.count(".")
+        for suffix in (host.split(".", cut)[-1] for cut in range(count + 1)):
+            outside = shortest_string(
+                [language, _language(_ORIGINS)], [_language(_origins_under(suffix))]
+            )
+            if outside is None:
+                return suffix
+    except Unsupported:
+        return None
     return None
 
 
-def regex_leak(regex: re.Pattern[str]) -> tuple[str, str] | None:
-    """``(example, probe)`` when ``regex`` admits, beside an origin of its own (example),
-    an origin on another registrable domain made by adding host labels around the
-    example's host (``https://app.example.com.attacker.invalid``, or
-    ``https://attackerexample.com`` for ``https://.*example\\.com``)."""
-    found = _regex_origin(regex)
-    if found is None or found[2].startswith("["):
-        return None
-    example, scheme, host, port = found
-    suffix = "" if port is None else f":{port}"
-    own = registrable_domain(host)
-    for probe_host in (host + PROBE_SUFFIX, PROBE_PREFIX + host, f"{PROBE_PREFIX}-{host}"):
-        probe = f"{scheme}://{probe_host}{suffix}"
-        if regex.fullmatch(probe) and registrable_domain(probe_host) != own:
-            return example, probe
-    return None
+_JOINABLE_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.ASCII | re.UNICODE
+_FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.ASCII, "a"))
 
 
-def insecure_regex_example(regex: re.Pattern[str]) -> str | None:
-    """A cleartext origin (see ``is_cleartext_origin``) that ``regex`` admits: its own
-    example, or that example over ``http``."""
-    found = _regex_origin(regex)
-    if found is None:
-        return None
-    example, scheme, host, port = found
-    suffix = "" if port is None else f":{port}"
-    for candidate, candidate_scheme in ((example, scheme), (f"http://{host}{suffix}", "http")):
-        if regex.fullmatch(candidate) and is_cleartext_origin(candidate_scheme, host):
+def _joinable(regex: re.Pattern[str]) -> bool:
+    """Whether ``regex`` matches the same inside a scoped-flag group of an alternation: no
+    verbose or inline global flags (which would not stay in their group), no group names
+    (which must be unique) and no group references (whose numbers would shift)."""
+    if regex.flags & ~_JOINABLE_FLAGS or regex.groupindex or has_group_reference(regex):
+        return False
+    try:
+        with warnings.catch_warnings():  # a global flag not at the start, before 3.11
+            warnings.simplefilter("ignore")
+            return re.compile(regex.pattern).flags == re.UNICODE
+    except re.error:
+        return False
+
+
+def combine_regexes(regexes: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """Regexes that fully match what ``regexes`` do, as few as possible: one alternation
+    of those that can be joined unchanged (``_joinable``), and the others as they are."""
+    joinable = [regex for regex in regexes if _joinable(regex)]
+    alone = [regex for regex in regexes if not _joinable(regex)]
+    if len(joinable) < 2:
+        return tuple(regexes)
+    branches = []
+    for regex in joinable:
+        letters = "".join(letter for flag, letter in _FLAG_LETTERS if regex.flags & flag)
+        branches.append(f"(?{letters}:{regex.pattern})")
+    try:
+        combined = re.compile("|".join(branches))
+    except (re.error, RecursionError, OverflowError):
+        return tuple(regexes)
+    return (combined, *alone)
+
+
+@dataclass(frozen=True)
+class RegexConfinement:
+    """What the parse tree of an origin regex proves (``regex_confinement``): that every
+    origin it admits is under ``domain`` (a registrable domain, or one host when that is a
+    public suffix or an IP address) or loopback, with scheme ``https``, ``wss`` or, for
+    loopback only, ``http``/``ws`` (``confined``); or an origin outside ``domain`` that
+    it admits, checked with the regex itself (``leak``, beside ``own``, an origin under
+    ``domain`` it admits); or neither, and ``why`` not."""
+
+    confined: bool
+    domain: str | None = None
+    leak: str | None = None
+    own: str | None = None
+    why: str | None = None
+
+
+@functools.lru_cache(maxsize=1024)
+def regex_confinement(regex: re.Pattern[str]) -> RegexConfinement:
+    """Prove that an origin regex admits origins of one registrable domain only (see
+    ``RegexConfinement``), from its parse tree, every branch and repetition included."""
+    try:
+        return _confinement(regex, automaton(regex, _ORIGIN_ALPHABET))
+    except Unsupported as error:
+        return RegexConfinement(False, why=str(error))
+
+
+def _confinement(regex: re.Pattern[str], language: Automaton) -> RegexConfinement:
+    origins = _language(_ORIGINS)
+    loopback = _language(_LOOPBACK_ORIGINS)
+    example = shortest_string([language, _language(_NAMED_ORIGINS)], [loopback])
+    example = example or shortest_string([language, origins], [loopback])
+    domain: str | None = None
+    hosts = _LOOPBACK_HOSTS
+    whole_domain = False
+    if example is not None:
+        host = _parts(example)[1]
+        private = None
+        if not host.startswith("[") and not _is_ip_address(host):
+            private = _public_suffix_list().privatesuffix(host)
+        # Under a registrable domain: every name under it; else (a public suffix, a bare
+        # name, an IP address) that one host.
+        whole_domain = private is not None
+        domain = private or host
+        under = f"(?:{_HOST_CHARACTER}*\\.)?" if whole_domain else ""
+        hosts = f"{under}{re.escape(domain)}|{hosts}"
+    confined = rf"{_WEB_SCHEMES}://(?:{hosts}){_ANY_PORT}"
+    outside = shortest_string([language, origins], [_language(confined)])
+    if outside is None and whole_domain and domain is not None:
+        suffix_rule = _public_suffix_inside(language, domain)
+        if suffix_rule is not None:
+            suffix, strictly = suffix_rule
+            under_suffix = _language(_origins_under(suffix, strictly=strictly))
+            outside = shortest_string([language, origins, under_suffix])
+    own = example if example is not None and regex.fullmatch(example) else None
+    if outside is not None:
+        if regex.fullmatch(outside):
+            return RegexConfinement(
+                False, domain=domain, leak=_readable(regex, outside, own, confined), own=own
+            )
+        return RegexConfinement(False, domain=domain, why=_WIDENED)
+    cleartext = shortest_string([language, origins, _language(_CLEARTEXT_ORIGINS)], [loopback])
+    if cleartext is not None and not regex.fullmatch(cleartext):
+        return RegexConfinement(False, domain=domain, why=_WIDENED)
+    return RegexConfinement(True, domain=domain, own=own)
+
+
+_WIDENED = (
+    "the analysis reads lookarounds, backreferences and long repetitions as matching more "
+    "than they do, and could not rule out an origin outside one registrable domain"
+)
+
+
+def _readable(regex: re.Pattern[str], outside: str, own: str | None, confined: str) -> str:
+    """An origin outside ``confined`` that ``regex`` admits, reading like an attacker's
+    when one can be built around ``own``'s host or ``outside``'s (itself such an origin)."""
+    scheme, host, port = _parts(outside)
+    candidates = ["attacker.invalid"]
+    for base in dict.fromkeys(h.strip(".") for h in (own and _parts(own)[1], host) if h):
+        candidates += [f"{base}.attacker.invalid", f"attacker.{base}", f"attacker{base}"]
+    for candidate_host in candidates:
+        candidate = f"{scheme}://{candidate_host}{port}"
+        if regex.fullmatch(candidate) and not re.fullmatch(confined, candidate):
             return candidate
+    return outside
+
+
+@functools.cache
+def _public_suffix_rules() -> tuple[tuple[str, bool], ...]:
+    """The rules of the Public Suffix List as ``(suffix in ASCII, wildcard)``, exceptions
+    left out (which only makes fewer names belong to a domain's owner)."""
+    rules = []
+    with open(PSLFILE, encoding="utf-8") as lines:
+        for line in lines:
+            rule = line.split()[0].lower() if line.strip() else ""
+            if not rule or rule.startswith(("//", "!")):
+                continue
+            wildcard = rule.startswith("*.")
+            suffix = rule[2:] if wildcard else rule
+            if not suffix.isascii():
+                try:
+                    suffix = idna.encode(suffix, uts46=True).decode("ascii")
+                except idna.IDNAError:
+                    continue
+            rules.append((suffix, wildcard))
+    return tuple(rules)
+
+
+@functools.lru_cache(maxsize=256)
+def _public_suffixes_under(domain: str) -> tuple[tuple[str, bool], ...]:
+    """The public suffixes under ``domain`` by the Public Suffix List, as ``(suffix,
+    strictly)``: a name under such a suffix (and, unless a wildcard rule made it one, the
+    suffix itself) belongs to whoever registered it, not to ``domain``'s owner."""
+    return tuple(
+        (suffix, wildcard)
+        for suffix, wildcard in _public_suffix_rules()
+        if suffix.endswith("." + domain) or (wildcard and suffix == domain)
+    )
+
+
+def _public_suffix_inside(language: Automaton, domain: str) -> tuple[str, bool] | None:
+    """A public suffix under ``domain`` (``_public_suffixes_under``) with a name at or
+    under it that ``language`` admits as an origin's host. Each suffix is read from the
+    states the language is in at the start of a host label, not searched for one by one."""
+    rules = _public_suffixes_under(domain)
+    if not rules:
+        return None
+    label_start = states_after(language, _language(rf"{_ANY_SCHEME}://{_HOST_CHARACTER}*\."))
+    host_start = states_after(language, _language(rf"{_ANY_SCHEME}://"))
+    tails = _language(r"(?::[1-9][0-9]*)?")
+    for suffix, strictly in rules:
+        for state in label_start if strictly else label_start | host_start:
+            after = read(language, state, suffix)
+            if after is not None and _accepts_some(language, after, tails):
+                return suffix, strictly
     return None
+
+
+def _accepts_some(language: Automaton, state: int, tails: Automaton) -> bool:
+    """Whether ``language`` accepts, from ``state``, some string ``tails`` accepts."""
+    seen = {(state, 0)}
+    stack = [(state, 0)]
+    while stack:
+        current, tail = stack.pop()
+        if language.accepting[current] and tails.accepting[tail]:
+            return True
+        for char, following in language.transitions[current].items():
+            tail_following = tails.transitions[tail].get(char)
+            if tail_following is not None and (following, tail_following) not in seen:
+                seen.add((following, tail_following))
+                stack.append((following, tail_following))
+    return False
+
+
+def regex_cleartext_origin(regex: re.Pattern[str]) -> str | None:
+    """A plain ``http``/``ws`` origin other than loopback (see ``is_cleartext_origin``)
+    that ``regex`` admits, checked with the regex itself; ``None`` when none was found."""
+    try:
+        found = shortest_string(
+            [
+                automaton(regex, _ORIGIN_ALPHABET),
+                _language(_ORIGINS),
+                _language(_CLEARTEXT_ORIGINS),
+            ],
+            [_language(_LOOPBACK_ORIGINS)],
+        )
+    except Unsupported:
+        return None
+    return found if found is not None and regex.fullmatch(found) else None
 
 
 # --- hints for values that are not one origin ------------------------------------------------

@@ -36,13 +36,14 @@ from .origins import (
     OriginError,
     OriginMatcher,
     OriginSpec,
+    RegexConfinement,
     admits_arbitrary_origins,
     build_matcher,
-    insecure_regex_example,
     is_cleartext_origin,
     is_public_suffix,
     parse_origin,
-    regex_leak,
+    regex_cleartext_origin,
+    regex_confinement,
 )
 
 ANY: Final = "*"
@@ -66,7 +67,10 @@ def config_spelling(name: str, value: str) -> str:
 INSECURE_ORIGINS: Final = "insecure_origins"
 NULL_WITH_CREDENTIALS: Final = "null_with_credentials"
 PUBLIC_SUFFIX_SUBDOMAINS: Final = "public_suffix_subdomains"
-Risk = Literal["insecure_origins", "null_with_credentials", "public_suffix_subdomains"]
+UNVERIFIED_REGEX: Final = "unverified_regex"
+Risk = Literal[
+    "insecure_origins", "null_with_credentials", "public_suffix_subdomains", "unverified_regex"
+]
 TOLERABLE_RISKS: Final[tuple[str, ...]] = get_args(Risk)
 
 
@@ -429,6 +433,8 @@ class EffectivePolicy:
     sources: Mapping[str, str]
     dialect: Dialect = NATIVE
     spellings: Mapping[str, Spelling] = field(default_factory=dict, compare=False)
+    # The position of the level that set each field, lowest first (0: the defaults).
+    ranks: Mapping[str, int] = field(default_factory=dict)
 
 
 def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
@@ -436,14 +442,18 @@ def resolve(levels: Iterable[Policy]) -> EffectivePolicy:
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     spellings: dict[str, Spelling] = {}
+    ranks: dict[str, int] = {}
     dialect = NATIVE
-    for level in (DEFAULT_POLICY, *levels):
+    for rank, level in enumerate((DEFAULT_POLICY, *levels)):
         for name, value in level.set_fields().items():
             values[name] = value
             sources[name] = level.sources.get(name, level.source)
             spellings[name] = level.spellings.get(name, keyword_spelling)
+            ranks[name] = rank
         dialect = level.dialect or dialect
-    return EffectivePolicy(sources=sources, dialect=dialect, spellings=spellings, **values)
+    return EffectivePolicy(
+        sources=sources, dialect=dialect, spellings=spellings, ranks=ranks, **values
+    )
 
 
 def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
@@ -467,16 +477,15 @@ def _conflicts(policy: Policy | EffectivePolicy, where: str) -> list[Problem]:
                         "list the origins that may call with credentials",
                     )
                 )
-            elif isinstance(spec, re.Pattern) and (leak := regex_leak(spec)) is not None:
+            elif isinstance(spec, re.Pattern) and (proof := regex_confinement(spec)).leak:
                 problems.append(
                     Problem(
                         "origins",
                         spec,
                         where,
-                        f"admits {leak[1]!r} as well as {leak[0]!r} (set by {origin}) while "
-                        f"credentials=True (set by {credentials}): whoever owns that other "
-                        "domain could read your users' data; anchor the host so that nothing "
-                        "can follow or precede it, or list the origins",
+                        f"{_leak(proof)} (set by {origin}) while credentials=True (set by "
+                        f"{credentials}): whoever owns that other origin could read your "
+                        f"users' data; {_regex_fixes(proof)}",
                     )
                 )
     if policy.expose_headers == ANY:
@@ -579,6 +588,26 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
     )
 
 
+def _leak(proof: RegexConfinement) -> str:
+    if proof.own:
+        return (
+            f"admits {proof.leak!r} as well as {proof.own!r}, which are not under one "
+            "registrable domain"
+        )
+    return f"admits {proof.leak!r}, which is not under the registrable domain of its others"
+
+
+def _regex_fixes(proof: RegexConfinement) -> str:
+    """How to write a credentialed origin regex that cannot be proven confined."""
+    domain = proof.domain if proof.domain and not is_public_suffix(proof.domain) else None
+    pattern = f"https://*.{domain or 'example.com'}"
+    return (
+        "escape every '.', let only a port follow the host and keep every branch under one "
+        f"registrable domain; or use a pattern such as {pattern!r}, a list of origins, or a "
+        "callable"
+    )
+
+
 def check_effective(effective: EffectivePolicy, where: str) -> list[Problem]:
     """Problems that appear only once levels merge (credentials from the app, ``*`` from a
     view), named after the endpoint ``where``."""
@@ -591,25 +620,29 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
     the credentials and the origins may each come from another level."""
     if not policy.credentials:
         return []
-    tolerated = policy.dangerously_tolerate
+    # A tolerance covers the origins declared at its own level or at a level it overrides
+    # (an app's tolerance does not cover a blueprint's or a view's origins).
+    tolerance_rank = policy.ranks.get("dangerously_tolerate", 0)
+    covers = tolerance_rank >= policy.ranks.get("origins", 0)
+    tolerated = policy.dangerously_tolerate if covers else ()
+    tolerance_by = policy.sources.get("dangerously_tolerate", where)
     credentials = policy.sources.get("credentials", where)
-    set_by = f"(set by {policy.sources.get('origins', where)}) while credentials=True (set by "
-    set_by += f"{credentials})"
+    origins_by = policy.sources.get("origins", where)
+    set_by = f"(set by {origins_by}) while credentials=True (set by {credentials})"
     problems: list[Problem] = []
     # The tolerance is written where the risky origin was declared, in that place's form.
     spell = policy.spellings.get("origins", keyword_spelling)
 
     def refuse(spec: OriginSpec, risk: str, why: str, fix: str) -> None:
-        if risk not in tolerated:
-            problems.append(
-                Problem(
-                    "origins",
-                    spec,
-                    where,
-                    f"{why} {set_by}: {fix}; if you accept the risk, add "
-                    + spell("dangerously_tolerate", repr([risk])),
-                )
+        if risk in tolerated:
+            return
+        hint = "if you accept the risk, add " + spell("dangerously_tolerate", repr([risk]))
+        if risk in policy.dangerously_tolerate:
+            hint += (
+                f" where the origins are declared ({origins_by}): the one set by "
+                f"{tolerance_by} covers only origins declared at its level or one it overrides"
             )
+        problems.append(Problem("origins", spec, where, f"{why} {set_by}: {fix}; {hint}"))
 
     for spec in policy.origins:
         if spec == NULL_ORIGIN:
@@ -639,8 +672,19 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
                     "register one",
                     "list your own origins, or a pattern under your own domain",
                 )
-        elif isinstance(spec, re.Pattern):
-            insecure = insecure_regex_example(spec)
+        elif isinstance(spec, re.Pattern) and not admits_arbitrary_origins(spec):
+            proof = regex_confinement(spec)
+            if proof.leak:
+                continue  # refused with no opt-in (_conflicts)
+            if not proof.confined:
+                refuse(
+                    spec,
+                    UNVERIFIED_REGEX,
+                    "cannot be proven to admit only origins under one registrable domain "
+                    f"({proof.why})",
+                    _regex_fixes(proof),
+                )
+            insecure = regex_cleartext_origin(spec)
             if insecure is not None:
                 refuse(
                     spec,

@@ -833,6 +833,29 @@ REJECTED: tuple[Rejected, ...] = (
 
 A = "https://app.example.com"
 SET_BY = "(set by view 'v') while credentials=True (set by view 'v')"
+REGEX_FIXES = (
+    "escape every '.', let only a port follow the host and keep every branch under one "
+    "registrable domain; or use a pattern such as {pattern!r}, a list of origins, or a callable"
+)
+
+
+def leak(pattern: str, shown: str, admits: str, fix: str) -> Rejected:
+    """A credentialed origin regex that provably admits origins of more than one
+    registrable domain: refused with no opt-in, naming an origin it admits."""
+    return Rejected(
+        f'cors(origins=[re.compile(r"{pattern}")], credentials=True)',
+        says=(
+            (
+                f"@cors(...): origins=re.compile({shown}): admits {admits}, which are not "
+                "under one registrable domain (set by @cors(...)) while credentials=True (set "
+                "by @cors(...)): whoever owns that other origin could read your users' data; "
+                + REGEX_FIXES.format(pattern="https://*.example.com")
+            ),
+        ),
+        fields=(("origins", f"re.compile({shown})"),),
+        fix=fix,
+    )
+
 
 REJECTED += (
     danger(
@@ -883,34 +906,52 @@ REJECTED += (
         "insecure_origins",
         "Drop the `?` after `https`.",
     ),
-    Rejected(
-        r'cors(origins=[re.compile(r"https://app\.example\.com.*")], credentials=True)',
-        says=(
-            (
-                r"@cors(...): origins=re.compile('https://app\\.example\\.com.*'): admits "
-                "'https://app.example.com.attacker.invalid' as well as 'https://app.example.com' "
-                "(set by @cors(...)) while credentials=True (set by @cors(...)): whoever owns "
-                "that other domain could read your users' data; anchor the host so that nothing "
-                "can follow or precede it, or list the origins"
-            ),
-        ),
-        fields=(("origins", r"re.compile('https://app\\.example\\.com.*')"),),
-        fix="End the pattern with the host (and an optional port): "
+    leak(
+        r"https://app\.example\.com.*",
+        r"'https://app\\.example\\.com.*'",
+        "'https://app.example.com.attacker.invalid' as well as 'https://app.example.com'",
+        "End the pattern with the host (and an optional port): "
         r"`https://app\.example\.com(:\d+)?`.",
     ),
-    Rejected(
-        r'cors(origins=[re.compile(r"https://.*example\.com")], credentials=True)',
-        says=(
-            (
-                r"@cors(...): origins=re.compile('https://.*example\\.com'): admits "
-                "'https://attackerexample.com' as well as 'https://example.com' (set by "
-                "@cors(...)) while credentials=True (set by @cors(...)): whoever owns that other "
-                "domain could read your users' data; anchor the host so that nothing can follow "
-                "or precede it, or list the origins"
-            ),
-        ),
-        fields=(("origins", r"re.compile('https://.*example\\.com')"),),
-        fix=r"Match whole labels: `https://([a-z0-9-]+\.)*example\.com`.",
+    leak(
+        r"https://.*example\.com",
+        r"'https://.*example\\.com'",
+        "'https://attackerexample.com' as well as 'https://example.com'",
+        r"Match whole labels: `https://([a-z0-9-]+\.)*example\.com`.",
+    ),
+    leak(
+        r"https://[a-z0-9.-]+:[0-9]{1,5}",
+        "'https://[a-z0-9.-]+:[0-9]{1,5}'",
+        "'https://attacker.invalid:1' as well as 'https://a:1'",
+        "Name your hosts; a port may only follow a host of your own domain.",
+    ),
+    leak(
+        r"https://(?:app\.example\.com|www\.example\.com.*)",
+        r"'https://(?:app\\.example\\.com|www\\.example\\.com.*)'",
+        "'https://www.example.com.attacker.invalid' as well as 'https://app.example.com'",
+        "Every branch is checked: end each with the host.",
+    ),
+    leak(
+        r"https://([a-z0-9-]+\.)*github\.io",
+        r"'https://([a-z0-9-]+\\.)*github\\.io'",
+        "'https://attacker.github.io' as well as 'https://github.io'",
+        "Name your own site: `https://you\\.github\\.io`.",
+    ),
+    leak(
+        r"https://app.example.com(:\d+)?",
+        r"'https://app.example.com(:\\d+)?'",
+        "'https://app.exampleacom' as well as 'https://app.example.com'",
+        "Escape every dot: `https://app\\.example\\.com(:\\d+)?`.",
+    ),
+    danger(
+        r'origins=[re.compile(r"https://[a-z.]+(?<=\.example\.com)")], credentials=True',
+        r"re.compile('https://[a-z.]+(?<=\\.example\\.com)')",
+        "cannot be proven to admit only origins under one registrable domain (the analysis "
+        "reads lookarounds, backreferences and long repetitions as matching more than they "
+        "do, and could not rule out an origin outside one registrable domain) "
+        f"{SET_BY}: " + REGEX_FIXES.format(pattern="https://*.example.com"),
+        "unverified_regex",
+        r"Write it without the lookbehind: `https://[a-z0-9-]+\.example\.com`.",
     ),
 )
 
@@ -969,6 +1010,17 @@ ACCEPTED: tuple[Accepted, ...] = (
         r'origins=[re.compile(r"https://(www|api)\.example\.com")], credentials=True',
         "https://api.example.com",
         "https://api.example.com.evil.net",
+    ),
+    Accepted(
+        r'origins=[re.compile(r"https://app\.example\.com(:\d+)?")], credentials=True',
+        "https://app.example.com:8443",
+        "https://appxexample.com",
+    ),
+    Accepted(
+        r'origins=[re.compile(r"https://[a-z.]+(?<=\.example\.com)")], credentials=True, '
+        'dangerously_tolerate=["unverified_regex"]',
+        "https://a.example.com",
+        "https://a.example.net",
     ),
     Accepted(
         'origins=[lambda origin: origin.endswith(".example.org")], credentials=True',
