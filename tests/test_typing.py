@@ -95,6 +95,7 @@ def test_the_options_are_the_policy_fields() -> None:
         "insecure_origins",
         "null_with_credentials",
         "public_suffix_subdomains",
+        "unverified_regex",
     )
 
 
