@@ -24,11 +24,14 @@ from ..headers import (
     ALLOW_ORIGIN,
     ALLOW_PRIVATE_NETWORK,
     MAX_AGE,
+    MAX_REQUEST_HEADER_NAMES,
+    MAX_REQUEST_HEADERS_LENGTH,
     PREFLIGHT_VARY,
     VARY,
 )
 from ..preflight import (
     HEADER_NOT_ALLOWED,
+    MALFORMED_REQUEST_HEADERS,
     METHOD_NOT_ACCEPTED,
     METHOD_NOT_ALLOWED,
     ORIGIN_NOT_ALLOWED,
@@ -55,6 +58,7 @@ _REFUSALS = (
     ("403r", METHOD_NOT_ACCEPTED),
     ("403o", ORIGIN_NOT_ALLOWED),
     ("403m", METHOD_NOT_ALLOWED),
+    ("403x", MALFORMED_REQUEST_HEADERS),
     ("403h", HEADER_NOT_ALLOWED),
     ("403p", PRIVATE_NETWORK_NOT_ALLOWED),
 )
@@ -118,8 +122,33 @@ def render_http(edge: EdgeApp, source: str) -> str:
     # Is it a preflight the edge may decide? "ws": a websocket upgrade (the app refuses
     # those whatever the path, and the proxy would drop its Upgrade header); "1": yes.
     blocks.append(_map("$request_uri", "preflight_path", [(_regex("^([^?]*)"), "$1")], '""'))
+    query = "(?:\\?[\\x21-\\x7e]*)?"  # what the WSGI server accepts in a request target
     blocks.append(
-        _map("$preflight_path", "preflight_path_ok", [(_regex(f"^{path_syntax()}$"), "1")], "0")
+        _map(
+            "$request_uri",
+            "preflight_path_ok",
+            [(_regex(f"^{path_syntax()}{query}$"), "1")],
+            "0",
+        )
+    )
+    # Header values the WSGI server reads as nginx does: no control characters (it refuses
+    # them), no space or tab at either end (it strips both).
+    blocks.append(
+        _map(
+            "$http_origin|$http_access_control_request_method|"
+            "$http_access_control_request_headers|$http_access_control_request_private_network|"
+            "$http_upgrade|$http_connection",
+            "preflight_clean",
+            [
+                (
+                    _regex(
+                        "[\\x00-\\x08\\x0a-\\x1f\\x7f]|(?:^|\\|)[\\x09\\x20]|[\\x09\\x20](?:\\||$)"
+                    ),
+                    "0",
+                )
+            ],
+            "1",
+        )
     )
     blocks.append(
         _map(
@@ -143,14 +172,14 @@ def render_http(edge: EdgeApp, source: str) -> str:
     )
     if edge.everything_passed is None:
         gate = [
-            (_regex("^OPTIONS\\|1\\|1\\|11\\|"), "ws"),
-            (_regex("^OPTIONS\\|1\\|1\\|[01]{2}\\|1$"), "1"),
+            (_regex("^OPTIONS\\|11\\|1\\|11\\|"), "ws"),
+            (_regex("^OPTIONS\\|11\\|1\\|[01]{2}\\|1$"), "1"),
         ]
     else:
         gate = []
     blocks.append(
         _map(
-            "$request_method|$preflight_has_origin|$preflight_method_ok|"
+            "$request_method|$preflight_clean$preflight_has_origin|$preflight_method_ok|"
             "$preflight_upgrade$preflight_connection_upgrade|$preflight_path_ok",
             "preflight_gate",
             gate,
@@ -196,7 +225,15 @@ def render_http(edge: EdgeApp, source: str) -> str:
     skip = [(_regex(f"^(?:|{PASS}|{ROUTE_REFUSAL})\\|"), '""')]
     origin_lines = list(skip)
     method_lines = list(skip)
-    header_lines = [*skip, (_regex("^[^|]+\\|$"), "none")]
+    # Over the app's bounds (length, or count of commas), whatever the names: malformed.
+    too_long = f"[^\\x0a]{{{MAX_REQUEST_HEADERS_LENGTH + 1},}}"
+    too_many = f"(?:[^,\\x0a]*,){{{MAX_REQUEST_HEADER_NAMES}}}[^\\x0a]*"
+    over = f"(?:{too_long}|{too_many})"
+    header_lines = [
+        *skip,
+        (_regex("^[^|]+\\|$"), "none"),
+        (_regex(f"^[^|]+\\|{over}$"), "malformed"),
+    ]
     network_lines = list(skip)
     for policy in edge.policies:
         if policy.origins is not None:
@@ -241,6 +278,7 @@ def render_http(edge: EdgeApp, source: str) -> str:
         (_regex(f"^1\\|(?:{PASS})?\\|"), '""'),
         (_regex("^1\\|([^|]+)\\|0\\|"), '"403o|$1"'),
         (_regex("^1\\|([^|]+)\\|1\\|0\\|"), '"403m|$1"'),
+        (_regex("^1\\|([^|]+)\\|1\\|1\\|malformed\\|"), '"403x|$1"'),
         (_regex("^1\\|([^|]+)\\|1\\|1\\|no\\|"), '"403h|$1"'),
         (_regex("^1\\|([^|]+)\\|1\\|1\\|(?:ok|none)\\|refuse$"), '"403p|$1"'),
         (_regex("^1\\|([^|]+)\\|1\\|1\\|(?:ok|none)\\|none$"), '"204|$1"'),

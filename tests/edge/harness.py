@@ -244,6 +244,7 @@ class Report:
     mismatches: list[tuple[Probe, Answer, Answer]]
     answered_at_edge: list[bool]
     probes: Sequence[Probe]
+    unparsed: list[Probe]
 
     def share(self, shaped_only: bool = True) -> tuple[int, int]:
         """(answered at the edge, counted): browser-shaped preflights on routes without
@@ -270,15 +271,25 @@ def differential(
             def one(index: int) -> tuple[Answer, Answer]:
                 probe = probes[index]
                 return (
-                    client.send(app_port, probe),
+                    client.send(app_port, probe, f"d{index}"),
                     client.send(edge_port, probe, f"p{index}"),
                 )
 
             with ThreadPoolExecutor(threads) as pool:
                 answers = list(pool.map(one, range(len(probes)), chunksize=64))
             seen = seen_ids(app_port)
-    mismatches = [
-        (probe, direct, edge) for probe, (direct, edge) in zip(probes, answers) if direct != edge
-    ]
+    mismatches = []
+    unparsed = []
+    for index, (probe, (direct, edge)) in enumerate(zip(probes, answers)):
+        if f"d{index}" not in seen or _nginx_error_page(edge):
+            # The WSGI server (or nginx itself, before any configuration is read) refused
+            # the request as malformed HTTP: no answer of the app to compare with.
+            unparsed.append(probe)
+        elif direct != edge:
+            mismatches.append((probe, direct, edge))
     answered = [f"p{index}" not in seen for index in range(len(probes))]
-    return Report(len(probes), mismatches, answered, probes)
+    return Report(len(probes), mismatches, answered, probes, unparsed)
+
+
+def _nginx_error_page(answer: Answer) -> bool:
+    return answer.status in (400, 414, 494) and answer.first_line.startswith(b"<html>")
