@@ -394,12 +394,12 @@ def _check_parts(rule: Rule) -> None:
 
 
 def _static_prefix(parts: list[Part]) -> str:
-    """The path up to the rule's first dynamic part."""
+    """A regex of the path up to the rule's first dynamic part."""
     prefix = []
     for static, content, _ in parts:
         if not static:
             break
-        prefix.append(content)
+        prefix.append(literal(content))
     return "/".join(prefix)
 
 
@@ -477,7 +477,7 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
             regex = _rule_regex(parts)
         except ValueError as error:
             # Every path under its static prefix goes to the app.
-            prefix = literal(_static_prefix(parts)) + "/[^\\x0a]*"
+            prefix = _static_prefix(parts) + "/[^\\x0a]*"
             pass_entries.append(RouteEntry(None, prefix, PASS, f"{rule.rule}: {error}"))
             passed.append(f"{rule.rule} ({rule.endpoint}) and the paths beside it: {error}")
             continue

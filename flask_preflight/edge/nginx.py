@@ -132,35 +132,45 @@ def render_http(edge: EdgeApp, source: str) -> str:
         )
     )
     # Header values the WSGI server reads as nginx does: no control characters (it refuses
-    # them), no space or tab at either end (it strips both).
+    # them: the request never reaches the app), no space or tab at either end (it strips
+    # them, nginx may not).
+    values = (
+        "$http_origin|$http_access_control_request_method|"
+        "$http_access_control_request_headers|$http_access_control_request_private_network|"
+        "$http_upgrade|$http_connection"
+    )
+    blocks.append(
+        _map(values, "preflight_control", [(_regex("[\\x00-\\x08\\x0a-\\x1f\\x7f]"), "1")], "0")
+    )
     blocks.append(
         _map(
-            "$http_origin|$http_access_control_request_method|"
-            "$http_access_control_request_headers|$http_access_control_request_private_network|"
-            "$http_upgrade|$http_connection",
-            "preflight_clean",
-            [
-                (
-                    _regex(
-                        "[\\x00-\\x08\\x0a-\\x1f\\x7f]|(?:^|\\|)[\\x09\\x20]|[\\x09\\x20](?:\\||$)"
-                    ),
-                    "0",
-                )
-            ],
-            "1",
+            values,
+            "preflight_padded",
+            [(_regex("(?:^|\\|)[\\x09\\x20]|[\\x09\\x20](?:\\||$)"), "1")],
+            "0",
         )
     )
+    # "1": a method token; "p": one once the WSGI server strips spaces and tabs.
+    space = "[\\x20\\x09]*"
     blocks.append(
         _map(
             "$http_access_control_request_method",
             "preflight_method_ok",
-            [(_regex(f"^{method_syntax()}$"), "1")],
+            [
+                (_regex(f"^{method_syntax()}$"), "1"),
+                (_regex(f"^{space}{method_syntax()}{space}$"), "p"),
+            ],
             "0",
         )
     )
     blocks.append(_map("$http_origin", "preflight_has_origin", [('""', "0")], "1"))
     blocks.append(
-        _map("$http_upgrade", "preflight_upgrade", [(_regex("^(?i:websocket)$"), "1")], "0")
+        _map(
+            "$http_upgrade",
+            "preflight_upgrade",
+            [(_regex(f"^{space}(?i:websocket){space}$"), "1")],
+            "0",
+        )
     )
     blocks.append(
         _map(
@@ -170,17 +180,20 @@ def render_http(edge: EdgeApp, source: str) -> str:
             "0",
         )
     )
+    # A websocket upgrade is refused whatever the path (the proxy would drop its Upgrade
+    # header, so it is never passed on); any other preflight needs clean values and a path
+    # the edge routes.
     if edge.everything_passed is None:
         gate = [
-            (_regex("^OPTIONS\\|11\\|1\\|11\\|"), "ws"),
-            (_regex("^OPTIONS\\|11\\|1\\|[01]{2}\\|1$"), "1"),
+            (_regex("^OPTIONS\\|0\\|1\\|[1p]\\|11\\|"), "ws"),
+            (_regex("^OPTIONS\\|0\\|1\\|1\\|[01]{2}\\|01$"), "1"),
         ]
     else:
         gate = []
     blocks.append(
         _map(
-            "$request_method|$preflight_clean$preflight_has_origin|$preflight_method_ok|"
-            "$preflight_upgrade$preflight_connection_upgrade|$preflight_path_ok",
+            "$request_method|$preflight_control|$preflight_has_origin|$preflight_method_ok|"
+            "$preflight_upgrade$preflight_connection_upgrade|$preflight_padded$preflight_path_ok",
             "preflight_gate",
             gate,
             '""',

@@ -170,18 +170,20 @@ def probes(app: Flask, count: int, seed: int = 21) -> list[Probe]:
             headers.append(("Access-Control-Request-Headers", request_headers))
         if network is not None:
             headers.append(("Access-Control-Request-Private-Network", network))
-        upgrade = rng.random() < 0.02
-        if upgrade:
-            headers += [
-                ("Upgrade", rng.choice(("websocket", "WebSocket", "h2c"))),
-                ("Connection", rng.choice(("Upgrade", "keep-alive, upgrade", "close"))),
-            ]
         request_method = "OPTIONS"
         roll = rng.random()
         if roll < 0.02:
             headers = headers[:1]  # not a preflight: no requested method
         elif roll < 0.04:
             request_method = "GET"
+        # A websocket upgrade on a preflight (a request that is not one is a websocket
+        # request, which a proxy needs its own configuration for: not this exporter's).
+        upgrade = len(headers) > 1 and request_method == "OPTIONS" and rng.random() < 0.03
+        if upgrade:
+            headers += [
+                ("Upgrade", rng.choice(("websocket", "WebSocket", "h2c"))),
+                ("Connection", rng.choice(("Upgrade", "keep-alive, upgrade", "close"))),
+            ]
         shaped = (
             shaped_path
             and is_serialized_origin(origin)
