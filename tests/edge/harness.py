@@ -106,30 +106,25 @@ def gunicorn(factory: str, workers: int = 1, threads: int = 4) -> Iterator[int]:
         _stop(process)
 
 
+EXAMPLE_CONF = ROOT / "examples" / "spa" / "nginx" / "nginx.conf"
+
+
 def nginx_conf(prefix: Path, port: int, conf_dir: Path) -> str:
-    """A complete nginx.conf serving the exported files in ``conf_dir`` on ``port``, as
-    docs/edge.md shows (plus the paths that keep nginx inside ``prefix``)."""
-    temp = "\n".join(
+    """docs/edge.md's nginx.conf (examples/spa/nginx/nginx.conf) serving the exported
+    files in ``conf_dir`` on ``port``, with every path nginx writes inside ``prefix``."""
+    text = EXAMPLE_CONF.read_text()
+    text = text.replace("/etc/nginx/flask-preflight/", f"{conf_dir}/")
+    text = text.replace("include mime.types;", f"include {MIME_TYPES};")
+    text = text.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    assert str(conf_dir) in text and str(port) in text
+    paths = "\n".join(
         f"    {name}_temp_path {prefix}/{name};"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    return f"""daemon off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-{temp}
-    include {MIME_TYPES};
-    default_type application/octet-stream;
-    include {conf_dir}/{HTTP_CONF};
-    server {{
-        listen 127.0.0.1:{port};
-        include {conf_dir}/{SERVER_CONF};
-    }}
-}}
-"""
+    text = text.replace("http {\n", f"http {{\n    access_log off;\n{paths}\n", 1)
+    head = f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
+    head += f"error_log {prefix}/error.log warn;\n"
+    return head + text.replace("events {}", "events { worker_connections 512; }")
 
 
 def export(factory: str, upstream: str, directory: Path) -> None:
