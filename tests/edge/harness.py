@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_preflight.edge import read_app
-from flask_preflight.edge.nginx import HTTP_CONF, SERVER_CONF, render
+from flask_preflight.edge.nginx import render
 
 from .apps import FACTORY_ENV, PROBE_HEADER, SEEN_PATH, load
 
