@@ -182,20 +182,29 @@ def render_http(edge: EdgeApp, source: str) -> str:
     )
     # A websocket upgrade is refused whatever the path (the proxy would drop its Upgrade
     # header, so it is never passed on); any other preflight needs clean values and a path
-    # the edge routes.
+    # the edge routes. Only an OPTIONS request looks at any of it: a map's value that names
+    # a variable is evaluated only when chosen.
     if edge.everything_passed is None:
         gate = [
-            (_regex("^OPTIONS\\|0\\|1\\|[1p]\\|11\\|"), "ws"),
-            (_regex("^OPTIONS\\|0\\|1\\|1\\|[01]{2}\\|01$"), "1"),
+            (_regex("^0\\|1\\|[1p]\\|11\\|"), "ws"),
+            (_regex("^0\\|1\\|1\\|[01]{2}\\|01$"), "1"),
         ]
     else:
         gate = []
     blocks.append(
         _map(
-            "$request_method|$preflight_control|$preflight_has_origin|$preflight_method_ok|"
+            "$preflight_control|$preflight_has_origin|$preflight_method_ok|"
             "$preflight_upgrade$preflight_connection_upgrade|$preflight_padded$preflight_path_ok",
-            "preflight_gate",
+            "preflight_options_gate",
             gate,
+            '""',
+        )
+    )
+    blocks.append(
+        _map(
+            "$request_method",
+            "preflight_gate",
+            [(_regex("^OPTIONS$"), "$preflight_options_gate")],
             '""',
         )
     )
@@ -298,7 +307,11 @@ def render_http(edge: EdgeApp, source: str) -> str:
         (_regex("^1\\|([^|]+)\\|1\\|1\\|(?:ok|none)\\|grant$"), '"204n|$1"'),
     ]
     blocks.append(
-        _map(f"$preflight_gate|$preflight_policy|{checks}", "preflight_answer", answer, '""')
+        _map(f"$preflight_gate|$preflight_policy|{checks}", "preflight_decision", answer, '""')
+    )
+    # Every request but a preflight the edge decides stops here, before any other map.
+    blocks.append(
+        _map("$preflight_gate", "preflight_answer", [('""', '""')], "$preflight_decision")
     )
 
     # What the answer says.
