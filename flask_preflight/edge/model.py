@@ -477,7 +477,12 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
             regex = _rule_regex(parts)
         except ValueError as error:
             # Every path under its static prefix goes to the app.
-            prefix = _static_prefix(parts) + "/[^\\x0a]*"
+            try:
+                prefix = _static_prefix(parts) + "/[^\\x0a]*"
+            except ValueError:
+                # Beyond latin-1: no path the edge routes (ASCII alone) can match it.
+                passed.append(f"{rule.rule} ({rule.endpoint}): {error}")
+                continue
             pass_entries.append(RouteEntry(None, prefix, PASS, f"{rule.rule}: {error}"))
             passed.append(f"{rule.rule} ({rule.endpoint}) and the paths beside it: {error}")
             continue

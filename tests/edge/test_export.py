@@ -235,3 +235,9 @@ def test_cli_refuses_an_upstream_with_a_path(tmp_path: Path, upstream: str) -> N
     )
     assert result.exit_code == 2
     assert "scheme, host and port only" in result.output
+
+
+def test_a_rule_beyond_latin1_leaves_the_other_routes_at_the_edge() -> None:
+    targets = _targets(_app(**{"/日本/<name>": {}, "/日本": {}, "/easy": {}}))
+    assert PASS not in targets["/easy"]
+    assert all("\\x" not in path or path.isascii() for path in targets)
