@@ -162,3 +162,13 @@ def generated_app(routes: int = 1000, seed: int = 21) -> Flask:
             app.register_blueprint(bp)
     Preflight(app, origins=list(EXACT[:2]), allow_headers=list(HEADERS[:2]))
     return app
+
+
+PAGE_ORIGIN_ENV = "EDGE_PAGE_ORIGIN"
+
+
+def demo_api_for_page() -> Flask:
+    """The demo's API allowing the page origin in $EDGE_PAGE_ORIGIN (the browser test's)."""
+    from examples.spa.api import create_api_app
+
+    return create_api_app(os.environ[PAGE_ORIGIN_ENV])
