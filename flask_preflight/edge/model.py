@@ -245,6 +245,9 @@ class RouteEntry:
     path: str
     target: str
     comment: str
+    # The path's first segments that every path this entry matches has (for targets that
+    # dispatch on them before trying regexes).
+    segments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -403,6 +406,19 @@ def _static_prefix(parts: list[Part]) -> str:
     return "/".join(prefix)
 
 
+def _segments(parts: list[Part], slashless: bool = False) -> tuple[str, ...]:
+    """The rule's leading static path segments (``slashless``: of its path without the
+    trailing slash)."""
+    segments = []
+    for static, content, _ in parts[1:]:  # parts[0] is the empty text before the first "/"
+        if not static:
+            break
+        segments.append(content)
+    if slashless and len(segments) == len(parts) - 1 and segments and segments[-1] == "":
+        segments.pop()
+    return tuple(segments)
+
+
 def _rule_regex(parts: list[Part]) -> str:
     out = []
     for static, content, final in parts:
@@ -459,13 +475,13 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
         if rule.defaults and url_map.redirect_defaults
     }
 
-    def pass_rule(rule: Rule, regex: str | None, why: str) -> None:
+    def pass_rule(rule: Rule, parts: list[Part], regex: str, why: str) -> None:
         passed.append(f"{rule.rule} ({rule.endpoint}): {why}")
-        if regex is None:
-            return
-        for form in {regex, regex + "/", regex[:-1] if regex.endswith("/") else regex}:
-            if form:
-                pass_entries.append(RouteEntry(None, form, PASS, f"{rule.rule}: {why}"))
+        forms = [(regex, _segments(parts)), (regex + "/", _segments(parts))]
+        if regex.endswith("/") and regex[:-1]:
+            forms.append((regex[:-1], _segments(parts, slashless=True)))
+        for form, segments in forms:
+            pass_entries.append(RouteEntry(None, form, PASS, f"{rule.rule}: {why}", segments))
 
     for rule in url_map.iter_rules():
         if rule.build_only:
@@ -483,7 +499,9 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
                 # Beyond latin-1: no path the edge routes (ASCII alone) can match it.
                 passed.append(f"{rule.rule} ({rule.endpoint}): {error}")
                 continue
-            pass_entries.append(RouteEntry(None, prefix, PASS, f"{rule.rule}: {error}"))
+            pass_entries.append(
+                RouteEntry(None, prefix, PASS, f"{rule.rule}: {error}", _segments(parts))
+            )
             passed.append(f"{rule.rule} ({rule.endpoint}) and the paths beside it: {error}")
             continue
         why = None
@@ -496,12 +514,14 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
         elif rule.methods is None:
             why = "it accepts any method"
         if why is not None:
-            pass_rule(rule, regex, why)
+            pass_rule(rule, parts, regex, why)
             continue
         candidates.append((rule, parts, regex))
         if parts and parts[-1][:2] == (True, "") and regex[:-1]:
             # Werkzeug redirects the path without the trailing slash.
-            pass_entries.append(RouteEntry(None, regex[:-1], PASS, f"{rule.rule} without its '/'"))
+            slashless = _segments(parts, slashless=True)
+            comment = f"{rule.rule} without its '/'"
+            pass_entries.append(RouteEntry(None, regex[:-1], PASS, comment, slashless))
 
     # Rules whose paths may overlap another rule's (other than one of the same pattern)
     # are passed: which one Werkzeug picks depends on its matcher's order.
@@ -518,8 +538,8 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
     entries: list[RouteEntry] = []
     for regex, group in patterns:
         if regex in overlapping:
-            for rule, _ in group:
-                pass_rule(rule, regex, "its paths may match another rule")
+            for rule, parts in group:
+                pass_rule(rule, parts, regex, "its paths may match another rule")
             continue
         by_method: dict[str, list[Rule]] = {}
         for rule, _ in group:
@@ -530,9 +550,10 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
             target = policy_target(holders[0].endpoint) if len(holders) == 1 else PASS
             targets.setdefault(target, []).append(method)
         name = " ".join(sorted({rule.rule for rule, _ in group}))
+        segments = _segments(group[0][1])
         for target, methods in sorted(targets.items()):
-            entries.append(RouteEntry(tuple(methods), regex, target, name))
-        entries.append(RouteEntry(None, regex, ROUTE_REFUSAL, name))
+            entries.append(RouteEntry(tuple(methods), regex, target, name, segments))
+        entries.append(RouteEntry(None, regex, ROUTE_REFUSAL, name, segments))
     return pass_entries + entries, passed
 
 

@@ -14,8 +14,9 @@ empty is not sent, so requests passed to the app get none of them.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..headers import (
     ALLOW_CREDENTIALS,
@@ -43,6 +44,8 @@ from .model import (
     PASS,
     ROUTE_REFUSAL,
     EdgeApp,
+    EdgePolicy,
+    RouteEntry,
     literal,
     method_syntax,
     path_syntax,
@@ -52,7 +55,7 @@ HTTP_CONF = "flask-preflight.http.conf"
 SERVER_CONF = "flask-preflight.server.conf"
 REFUSAL_CONTENT_TYPE = "text/plain; charset=utf-8"
 
-# The outcome codes of $preflight_answer ("<code>|<policy id>"), with their refusal reasons.
+# The outcome codes of $fp_answer ("<code>|<policy id>"), with their refusal reasons.
 _REFUSALS = (
     ("403u", WEBSOCKET_UPGRADE_REFUSED),
     ("403r", METHOD_NOT_ACCEPTED),
@@ -121,12 +124,12 @@ def render_http(edge: EdgeApp, source: str) -> str:
 
     # Is it a preflight the edge may decide? "ws": a websocket upgrade (the app refuses
     # those whatever the path, and the proxy would drop its Upgrade header); "1": yes.
-    blocks.append(_map("$request_uri", "preflight_path", [(_regex("^([^?]*)"), "$1")], '""'))
+    blocks.append(_map("$request_uri", "fp_path", [(_regex("^([^?]*)"), "$1")], '""'))
     query = "(?:\\?[\\x21-\\x7e]*)?"  # what the WSGI server accepts in a request target
     blocks.append(
         _map(
             "$request_uri",
-            "preflight_path_ok",
+            "fp_path_ok",
             [(_regex(f"^{path_syntax()}{query}$"), "1")],
             "0",
         )
@@ -139,13 +142,11 @@ def render_http(edge: EdgeApp, source: str) -> str:
         "$http_access_control_request_headers|$http_access_control_request_private_network|"
         "$http_upgrade|$http_connection"
     )
-    blocks.append(
-        _map(values, "preflight_control", [(_regex("[\\x00-\\x08\\x0a-\\x1f\\x7f]"), "1")], "0")
-    )
+    blocks.append(_map(values, "fp_control", [(_regex("[\\x00-\\x08\\x0a-\\x1f\\x7f]"), "1")], "0"))
     blocks.append(
         _map(
             values,
-            "preflight_padded",
+            "fp_padded",
             [(_regex("(?:^|\\|)[\\x09\\x20]|[\\x09\\x20](?:\\||$)"), "1")],
             "0",
         )
@@ -155,7 +156,7 @@ def render_http(edge: EdgeApp, source: str) -> str:
     blocks.append(
         _map(
             "$http_access_control_request_method",
-            "preflight_method_ok",
+            "fp_method_ok",
             [
                 (_regex(f"^{method_syntax()}$"), "1"),
                 (_regex(f"^{space}{method_syntax()}{space}$"), "p"),
@@ -163,11 +164,11 @@ def render_http(edge: EdgeApp, source: str) -> str:
             "0",
         )
     )
-    blocks.append(_map("$http_origin", "preflight_has_origin", [('""', "0")], "1"))
+    blocks.append(_map("$http_origin", "fp_has_origin", [('""', "0")], "1"))
     blocks.append(
         _map(
             "$http_upgrade",
-            "preflight_upgrade",
+            "fp_upgrade",
             [(_regex(f"^{space}(?i:websocket){space}$"), "1")],
             "0",
         )
@@ -175,7 +176,7 @@ def render_http(edge: EdgeApp, source: str) -> str:
     blocks.append(
         _map(
             "$http_connection",
-            "preflight_connection_upgrade",
+            "fp_connection_upgrade",
             [(_regex("^(?:[^,]*,)*[\\x20\\x09]*(?i:upgrade)[\\x20\\x09]*(?:,[^\\x0a]*)?$"), "1")],
             "0",
         )
@@ -193,9 +194,9 @@ def render_http(edge: EdgeApp, source: str) -> str:
         gate = []
     blocks.append(
         _map(
-            "$preflight_control|$preflight_has_origin|$preflight_method_ok|"
-            "$preflight_upgrade$preflight_connection_upgrade|$preflight_padded$preflight_path_ok",
-            "preflight_options_gate",
+            "$fp_control|$fp_has_origin|$fp_method_ok|"
+            "$fp_upgrade$fp_connection_upgrade|$fp_padded$fp_path_ok",
+            "fp_options_gate",
             gate,
             '""',
         )
@@ -203,36 +204,33 @@ def render_http(edge: EdgeApp, source: str) -> str:
     blocks.append(
         _map(
             "$request_method",
-            "preflight_gate",
-            [(_regex("^OPTIONS$"), "$preflight_options_gate")],
+            "fp_gate",
+            [(_regex("^OPTIONS$"), "$fp_options_gate")],
             '""',
         )
     )
 
     # The route: "<policy id>", "405" (no rule there accepts the method), "pass", or
-    # "unmatched" (no rule matches the path: its owner's policy decides).
-    routes = [("# not a preflight the edge decides", ""), (_regex("^[^1]"), '""')]
-    comment = None
-    for entry in edge.routes:
-        if entry.comment != comment:
-            comment = entry.comment
-            routes.append(("# " + comment.replace("\n", " "), ""))
-        key = f"^1 {_methods(entry.methods)} {entry.path}$"
-        routes.append((_regex(key), entry.target))
-    blocks.append(
-        _map(
-            "$preflight_gate $http_access_control_request_method $preflight_path",
-            "preflight_route",
-            routes,
-            "unmatched",
+    # "unmatched" (no rule matches the path: its owner's policy decides). Regex entries
+    # are tried one by one, so a long table is split by the path's first segments (exact
+    # keys are hashed) into tables of a few dozen entries.
+    for depth in range(_MAX_DEPTH):
+        skip = "[^/]*/" * depth
+        blocks.append(
+            _map(
+                "$fp_path",
+                f"fp_segment{depth}",
+                [(_regex(f"^/{skip}([^/]*)"), '"s:$1"')],
+                "n",
+            )
         )
-    )
+    blocks.extend(_route_maps(list(edge.routes), 0, "fp_route"))
     owners = [(_regex(f"^{prefix}(?:[/]|$)"), target) for prefix, target in edge.owners]
-    blocks.append(_map("$preflight_path", "preflight_owner", owners, edge.unmatched))
+    blocks.append(_map("$fp_path", "fp_owner", owners, edge.unmatched))
     blocks.append(
         _map(
-            "$preflight_route|$preflight_owner",
-            "preflight_policy",
+            "$fp_route|$fp_owner",
+            "fp_policy",
             [
                 (_regex("^\\|"), '""'),
                 (_regex("^unmatched\\|([^|]*)$"), "$1"),
@@ -242,58 +240,70 @@ def render_http(edge: EdgeApp, source: str) -> str:
         )
     )
 
-    # One map per check, each keyed on the policy; the first entry skips requests that
-    # are not preflights (or that go to the app) at the cost of one regex.
-    skip = [(_regex(f"^(?:|{PASS}|{ROUTE_REFUSAL})\\|"), '""')]
-    origin_lines = list(skip)
-    method_lines = list(skip)
-    # Over the app's bounds (length, or count of commas), whatever the names: malformed.
-    too_long = f"[^\\x0a]{{{MAX_REQUEST_HEADERS_LENGTH + 1},}}"
-    too_many = f"(?:[^,\\x0a]*,){{{MAX_REQUEST_HEADER_NAMES}}}[^\\x0a]*"
-    over = f"(?:{too_long}|{too_many})"
-    header_lines = [
-        *skip,
-        (_regex("^[^|]+\\|$"), "none"),
-        (_regex(f"^[^|]+\\|{over}$"), "malformed"),
-    ]
-    network_lines = list(skip)
-    for policy in edge.policies:
-        if policy.origins is not None:
-            origin_lines.append((_regex(f"^{policy.id}\\|{policy.origins}$"), "1"))
-        method_lines.append((_regex(f"^{policy.id}\\|{_methods(policy.methods)}$"), "1"))
-        header_lines.append((_regex(f"^{policy.id}\\|{policy.headers}$"), "ok"))
-        if policy.private_network:
-            network_lines.append((_regex(f"^{policy.id}\\|true$"), "grant"))
-    header_lines.append((_regex("^[^|]+\\|" + _any_list()), "no"))
-    network_lines.append((_regex("^[^|]+\\|true$"), "refuse"))
-    blocks.append(_map("$preflight_policy|$http_origin", "preflight_origin", origin_lines, "0"))
+    # Each check: the policy's set of allowed values (an exact, hashed lookup), then the
+    # request's value against the regexes of the distinct sets (a few, not one per policy).
+    origin_sets = _sets(edge, "o", lambda p: p.origins)
+    method_sets = _sets(edge, "m", lambda p: _methods(p.methods))
+    header_sets = _sets(edge, "h", lambda p: p.headers)
+    for variable, sets in (
+        ("fp_origin_set", origin_sets),
+        ("fp_method_set", method_sets),
+        ("fp_header_set", header_sets),
+    ):
+        blocks.append(_map("$fp_policy", variable, sets[0], '""'))
     blocks.append(
         _map(
-            "$preflight_policy|$http_access_control_request_method",
-            "preflight_method",
-            method_lines,
+            "$fp_origin_set|$http_origin",
+            "fp_origin",
+            [(_regex(f"^{key}\\|{regex}$"), "1") for key, regex in origin_sets[1]],
             "0",
         )
     )
     blocks.append(
         _map(
-            "$preflight_policy|$http_access_control_request_headers",
-            "preflight_headers",
+            "$fp_method_set|$http_access_control_request_method",
+            "fp_method",
+            [(_regex(f"^{key}\\|{regex}$"), "1") for key, regex in method_sets[1]],
+            "0",
+        )
+    )
+    # Over the app's bounds (length, or count of commas), whatever the names: malformed.
+    too_long = f"[^\\x0a]{{{MAX_REQUEST_HEADERS_LENGTH + 1},}}"
+    too_many = f"(?:[^,\\x0a]*,){{{MAX_REQUEST_HEADER_NAMES}}}[^\\x0a]*"
+    over = f"(?:{too_long}|{too_many})"
+    header_lines = [
+        (_regex("^[^|]*\\|$"), "none"),
+        (_regex(f"^[^|]*\\|{over}$"), "malformed"),
+        *[(_regex(f"^{key}\\|{regex}$"), "ok") for key, regex in header_sets[1]],
+        (_regex("^[^|]*\\|" + _any_list()), "no"),
+    ]
+    blocks.append(
+        _map(
+            "$fp_header_set|$http_access_control_request_headers",
+            "fp_headers",
             header_lines,
             '""',
         )
     )
     blocks.append(
         _map(
-            "$preflight_policy|$http_access_control_request_private_network",
-            "preflight_network",
-            network_lines,
+            "$fp_policy",
+            "fp_policy_network",
+            [(p.id, "1") for p in edge.policies if p.private_network],
+            "0",
+        )
+    )
+    blocks.append(
+        _map(
+            "$fp_policy_network|$http_access_control_request_private_network",
+            "fp_network",
+            [(_regex("^1\\|true$"), "grant"), (_regex("^0\\|true$"), "refuse")],
             "none",
         )
     )
 
     # The answer, in the app's order of checks: "<code>|<policy id>", or "" (to the app).
-    checks = "$preflight_origin|$preflight_method|$preflight_headers|$preflight_network"
+    checks = "$fp_origin|$fp_method|$fp_headers|$fp_network"
     answer = [
         (_regex("^ws\\|"), '"403u|-"'),
         (_regex(f"^1\\|{ROUTE_REFUSAL}\\|"), '"403r|-"'),
@@ -306,102 +316,161 @@ def render_http(edge: EdgeApp, source: str) -> str:
         (_regex("^1\\|([^|]+)\\|1\\|1\\|(?:ok|none)\\|none$"), '"204|$1"'),
         (_regex("^1\\|([^|]+)\\|1\\|1\\|(?:ok|none)\\|grant$"), '"204n|$1"'),
     ]
-    blocks.append(
-        _map(f"$preflight_gate|$preflight_policy|{checks}", "preflight_decision", answer, '""')
-    )
+    blocks.append(_map(f"$fp_gate|$fp_policy|{checks}", "fp_decision", answer, '""'))
     # Every request but a preflight the edge decides stops here, before any other map.
-    blocks.append(
-        _map("$preflight_gate", "preflight_answer", [('""', '""')], "$preflight_decision")
-    )
+    blocks.append(_map("$fp_gate", "fp_answer", [('""', '""')], "$fp_decision"))
 
-    # What the answer says.
+    # What the answer says: its code, and its policy's fields (exact, hashed lookups).
+    blocks.append(_map("$fp_answer", "fp_code", [(_regex("^([^|]*)\\|"), "$1")], '""'))
     blocks.append(
         _map(
-            "$preflight_answer",
-            "preflight_status",
+            "$fp_answer",
+            "fp_answer_policy",
+            [(_regex("^[^|]*\\|(.*)$"), "$1")],
+            '""',
+        )
+    )
+    blocks.append(
+        _map(
+            "$fp_code",
+            "fp_status",
             [(_regex("^204"), "204"), (_regex("^403"), "403")],
             '""',
         )
     )
     blocks.append(
         _map(
-            "$preflight_answer",
-            "preflight_body",
-            [
-                (_regex(f"^{code}\\|"), _quote(refusal_line(reason) + "\n"))
-                for code, reason in _REFUSALS
-            ],
+            "$fp_code",
+            "fp_body",
+            [(code, _quote(refusal_line(reason) + "\n")) for code, reason in _REFUSALS],
             '""',
         )
     )
-    granted = "^204n?\\|"
-    any_origin = [(_regex(f"{granted}{p.id}$"), '"*"') for p in edge.policies if p.any_origin]
+    fields = (
+        ("any_origin", [(p.id, "1") for p in edge.policies if p.any_origin], "0"),
+        ("credentials", [(p.id, "true") for p in edge.policies if p.credentials], '""'),
+        (
+            "max_age",
+            [(p.id, _quote(p.max_age)) for p in edge.policies if p.max_age is not None],
+            '""',
+        ),
+        (
+            "vary",
+            [(p.id, _quote(p.vary)) for p in edge.policies if p.vary != PREFLIGHT_VARY],
+            _quote(PREFLIGHT_VARY),
+        ),
+    )
+    for name, lines, default in fields:
+        blocks.append(_map("$fp_answer_policy", f"fp_policy_{name}", lines, default))
+    granted = _regex("^204")
     blocks.append(
         _map(
-            "$preflight_answer",
-            "preflight_allow_origin",
-            [*any_origin, (_regex(granted), "$http_origin")],
+            "$fp_code|$fp_policy_any_origin",
+            "fp_allow_origin",
+            [(_regex("^204n?\\|1$"), '"*"'), (_regex("^204n?\\|0$"), "$http_origin")],
             '""',
         )
     )
+    for name, value in (
+        ("allow_methods", "$http_access_control_request_method"),
+        ("allow_headers", "$http_access_control_request_headers"),
+        ("allow_credentials", "$fp_policy_credentials"),
+        ("max_age", "$fp_policy_max_age"),
+    ):
+        blocks.append(_map("$fp_code", f"fp_{name}", [(granted, value)], '""'))
     blocks.append(
         _map(
-            "$preflight_answer",
-            "preflight_allow_methods",
-            [(_regex(granted), "$http_access_control_request_method")],
+            "$fp_code",
+            "fp_allow_private_network",
+            [(_regex("^204n$"), "true")],
             '""',
         )
     )
-    blocks.append(
-        _map(
-            "$preflight_answer",
-            "preflight_allow_headers",
-            [(_regex(granted), "$http_access_control_request_headers")],
-            '""',
-        )
-    )
-    blocks.append(
-        _map(
-            "$preflight_answer",
-            "preflight_allow_credentials",
-            [(_regex(f"{granted}{p.id}$"), "true") for p in edge.policies if p.credentials],
-            '""',
-        )
-    )
-    blocks.append(
-        _map(
-            "$preflight_answer",
-            "preflight_max_age",
-            [
-                (_regex(f"{granted}{p.id}$"), _quote(p.max_age))
-                for p in edge.policies
-                if p.max_age is not None
-            ],
-            '""',
-        )
-    )
-    blocks.append(
-        _map(
-            "$preflight_answer",
-            "preflight_allow_private_network",
-            [(_regex("^204n\\|"), "true")],
-            '""',
-        )
-    )
-    vary = [
-        (_regex(f"^[0-9a-z]+\\|{p.id}$"), _quote(p.vary))
-        for p in edge.policies
-        if p.vary != PREFLIGHT_VARY
-    ]
-    blocks.append(
-        _map(
-            "$preflight_answer",
-            "preflight_vary",
-            [*vary, (_regex("^[0-9a-z]+\\|"), _quote(PREFLIGHT_VARY))],
-            '""',
-        )
-    )
+    blocks.append(_map("$fp_code", "fp_vary", [(_regex("."), "$fp_policy_vary")], '""'))
     return "\n\n".join(blocks) + "\n"
+
+
+_MAX_DEPTH = 3  # path segments the route table may be split on
+_TABLE_SIZE = 128  # route entries a table holds before it is split
+
+
+def _route_maps(entries: list[RouteEntry], depth: int, variable: str) -> list[str]:
+    """The route table as ``$variable``: one regex map, or a map on the path's segment
+    ``depth`` choosing among smaller tables. Entries that do not name that segment are in
+    every one of them, and each keeps the entries' order. A segment with many entries gets
+    a table of its own (split again on the next segment); the others share a few tables,
+    chosen by their key's digest."""
+    buckets: dict[str, list[RouteEntry]] = {}
+    for entry in entries:
+        if len(entry.segments) > depth:
+            # nginx compares exact keys case-insensitively: a bucket holds every case.
+            buckets.setdefault(entry.segments[depth].lower(), []).append(entry)
+    if len(entries) <= _TABLE_SIZE or depth >= _MAX_DEPTH or len(buckets) < 2:
+        return [_route_table(entries, variable)]
+
+    def name(label: str) -> str:
+        return "fp_r" + hashlib.sha256(f"{variable}:{label}".encode()).hexdigest()[:6]
+
+    def chosen(keys: set[str]) -> list[RouteEntry]:
+        return [e for e in entries if len(e.segments) <= depth or e.segments[depth].lower() in keys]
+
+    blocks: list[str] = []
+    dispatch: list[tuple[str, str]] = []
+    small = sorted(key for key, bucket in buckets.items() if len(bucket) <= _TABLE_SIZE)
+    slots = 1
+    while slots * _TABLE_SIZE < sum(len(buckets[key]) for key in small):
+        slots *= 2
+    by_slot: dict[int, set[str]] = {}
+    for key in small:
+        by_slot.setdefault(int(hashlib.sha256(key.encode()).hexdigest(), 16) % slots, set()).add(
+            key
+        )
+    for slot, keys in sorted(by_slot.items()):
+        table = name(f"slot{slot}")
+        dispatch += [(_quote(f"s:{key}"), f"${table}") for key in sorted(keys)]
+        blocks.append(_route_table(chosen(keys), table))
+    for key in sorted(set(buckets) - set(small)):
+        table = name(f"key{key}")
+        dispatch.append((_quote(f"s:{key}"), f"${table}"))
+        blocks.extend(_route_maps(chosen({key}), depth + 1, table))
+    rest = name("rest")
+    blocks.append(_route_table([e for e in entries if len(e.segments) <= depth], rest))
+    blocks.append(_map(f"$fp_segment{depth}", variable, dispatch, f"${rest}"))
+    return blocks
+
+
+def _route_table(entries: list[RouteEntry], variable: str) -> str:
+    lines = [("# not a preflight the edge decides", ""), (_regex("^[^1]"), '""')]
+    comment = None
+    for entry in entries:
+        if entry.comment != comment:
+            comment = entry.comment
+            lines.append(("# " + comment.replace("\n", " "), ""))
+        key = f"^1 {_methods(entry.methods)} {entry.path}$"
+        lines.append((_regex(key), entry.target))
+    return _map(
+        "$fp_gate $http_access_control_request_method $fp_path",
+        variable,
+        lines,
+        "unmatched",
+    )
+
+
+def _sets(
+    edge: EdgeApp, kind: str, regex_of: Callable[[EdgePolicy], str | None]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(policy id -> set key, for an exact map; set key -> regex), for the distinct values
+    of one field. A key names its regex's digest, so it changes only with the regex."""
+    by_policy = []
+    regexes: dict[str, str] = {}
+    for policy in edge.policies:
+        regex = regex_of(policy)
+        if regex is None:
+            continue
+        key = kind + hashlib.sha256(regex.encode()).hexdigest()[:10]
+        regexes[key] = regex
+        by_policy.append((policy.id, key))
+    return by_policy, sorted(regexes.items())
 
 
 def _any_list() -> str:
@@ -414,13 +483,13 @@ def render_server(edge: EdgeApp, upstream: str, source: str) -> str:
     """The ``location``, for a ``server`` context."""
     check_upstream(upstream)
     headers = (
-        (ALLOW_ORIGIN, "preflight_allow_origin"),
-        (ALLOW_METHODS, "preflight_allow_methods"),
-        (ALLOW_HEADERS, "preflight_allow_headers"),
-        (ALLOW_CREDENTIALS, "preflight_allow_credentials"),
-        (MAX_AGE, "preflight_max_age"),
-        (ALLOW_PRIVATE_NETWORK, "preflight_allow_private_network"),
-        (VARY, "preflight_vary"),
+        (ALLOW_ORIGIN, "fp_allow_origin"),
+        (ALLOW_METHODS, "fp_allow_methods"),
+        (ALLOW_HEADERS, "fp_allow_headers"),
+        (ALLOW_CREDENTIALS, "fp_allow_credentials"),
+        (MAX_AGE, "fp_max_age"),
+        (ALLOW_PRIVATE_NETWORK, "fp_allow_private_network"),
+        (VARY, "fp_vary"),
     )
     lines = [
         f"# Generated by `flask preflight export nginx` from {source}: do not edit, export",
@@ -435,11 +504,11 @@ def render_server(edge: EdgeApp, upstream: str, source: str) -> str:
     ]
     lines += [f"    add_header {name} ${variable} always;" for name, variable in headers]
     lines += [
-        "    if ($preflight_status = 204) {",
+        "    if ($fp_status = 204) {",
         "        return 204;",
         "    }",
-        "    if ($preflight_status = 403) {",
-        "        return 403 $preflight_body;",
+        "    if ($fp_status = 403) {",
+        "        return 403 $fp_body;",
         "    }",
         f"    proxy_pass {upstream};",
         "}",

@@ -154,6 +154,9 @@ def generated_app(routes: int = 1000, seed: int = 21) -> Flask:
             view = cors(**policy)(view)
         target: Any = owner if owner is not None else app
         target.add_url_rule(path, view_func=view, methods=methods)
+    # Capitals in a path segment: nginx hashes exact map keys case-insensitively.
+    upper = cors(origins=[EXACT[2]], max_age=7)(lambda n: "ok")
+    app.add_url_rule("/Upper/<int:n>", "upper", upper, methods=["PUT"])
     for bp, parent in reversed(blueprints):
         if parent is not None:
             parent.register_blueprint(bp)
