@@ -4,7 +4,10 @@ and ``flask preflight export nginx``: files, determinism, the drift check."""
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from flask_preflight.edge.model import ROUTE_REFUSAL, portable_regex
 from flask_preflight.edge.nginx import HTTP_CONF, SERVER_CONF, render
 
 ORIGIN = "https://app.example.com"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _app(**routes: dict[str, Any]) -> Flask:
@@ -244,3 +248,26 @@ def test_a_rule_beyond_latin1_leaves_the_other_routes_at_the_edge() -> None:
     targets = _targets(_app(**{"/日本/<name>": {}, "/日本": {}, "/easy": {}}))
     assert PASS not in targets["/easy"]
     assert all("\\x" not in path or path.isascii() for path in targets)
+
+
+def varied_app() -> Flask:
+    """Overlapping rules, a trailing slash, strict_slashes=False, many policies."""
+    app = _app(
+        **{"/items/<name>": {}, "/items/new": {}, "/docs/": {"max_age": 1}},
+        **{f"/r{i}/<int:n>": {"origins": [f"https://{i}.example.com"]} for i in range(40)},
+    )
+    app.add_url_rule("/loose", "loose", lambda: "", strict_slashes=False)
+    return app
+
+
+def test_export_is_the_same_bytes_in_another_process(tmp_path: Path) -> None:
+    # String hashing differs between processes: nothing may depend on a set's order.
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        command = [sys.executable, "-m", "flask", "--app", "tests.edge.test_export:varied_app"]
+        command += ["preflight", "export", "nginx", "--upstream", "http://127.0.0.1:8000"]
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([*command, "--output-dir", str(out)], check=True, env=env, cwd=ROOT)
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert outputs[0] == outputs[1]
