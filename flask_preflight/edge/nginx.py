@@ -409,7 +409,7 @@ def _route_maps(entries: list[RouteEntry], depth: int, variable: str) -> list[st
         return [_route_table(entries, variable)]
 
     def name(label: str) -> str:
-        return "fp_r" + hashlib.sha256(f"{variable}:{label}".encode()).hexdigest()[:6]
+        return "fp_r" + hashlib.sha256(f"{variable}:{label}".encode()).hexdigest()[:8]
 
     def chosen(keys: set[str]) -> list[RouteEntry]:
         return [e for e in entries if len(e.segments) <= depth or e.segments[depth].lower() in keys]
