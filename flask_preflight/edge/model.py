@@ -463,6 +463,27 @@ def _disjoint(a: list[Part], b: list[Part]) -> bool:
     return False
 
 
+def _static_before_dynamic(
+    regex: str,
+    others: list[str],
+    partners: dict[str, list[str]],
+    groups: dict[str, list[tuple[Rule, list[Part]]]],
+) -> tuple[str, str] | None:
+    """``(static, dynamic)`` when the only overlap of ``regex`` is with one other pattern
+    that differs from it in one segment alone, a literal in one and a converter in the
+    other (``/items/new`` and ``/items/<name>``): Werkzeug's matcher then tries the literal
+    first, whatever the method, and the converter after it."""
+    if len(others) != 1 or partners[others[0]] != [regex]:
+        return None
+    a, b = groups[regex][0][1], groups[others[0]][0][1]
+    if len(a) != len(b) or any(final for _, _, final in (*a, *b)):
+        return None
+    differ = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(differ) != 1 or a[differ[0]][0] == b[differ[0]][0]:
+        return None
+    return (regex, others[0]) if a[differ[0]][0] else (others[0], regex)
+
+
 def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry], list[str]]:
     app = state.app
     url_map = app.url_map
@@ -529,18 +550,17 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
     for rule, parts, regex in candidates:
         by_pattern.setdefault(regex, []).append((rule, parts))
     patterns = list(by_pattern.items())
-    overlapping: set[str] = set()
+    partners: dict[str, list[str]] = {regex: [] for regex, _ in patterns}
     for i, (regex_a, group_a) in enumerate(patterns):
         for regex_b, group_b in patterns[i + 1 :]:
             if not _disjoint(group_a[0][1], group_b[0][1]):
-                overlapping.update((regex_a, regex_b))
+                partners[regex_a].append(regex_b)
+                partners[regex_b].append(regex_a)
+    groups = dict(patterns)
 
-    entries: list[RouteEntry] = []
-    for regex, group in patterns:
-        if regex in overlapping:
-            for rule, parts in group:
-                pass_rule(rule, parts, regex, "its paths may match another rule")
-            continue
+    def group_entries(regex: str) -> tuple[list[RouteEntry], RouteEntry]:
+        """A pattern's entries by requested method, and its route-refusal entry."""
+        group = groups[regex]
         by_method: dict[str, list[Rule]] = {}
         for rule, _ in group:
             for method in sorted(rule.methods or ()):
@@ -551,9 +571,32 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
             targets.setdefault(target, []).append(method)
         name = " ".join(sorted({rule.rule for rule, _ in group}))
         segments = _segments(group[0][1])
-        for target, methods in sorted(targets.items()):
-            entries.append(RouteEntry(tuple(methods), regex, target, name, segments))
-        entries.append(RouteEntry(None, regex, ROUTE_REFUSAL, name, segments))
+        found = [
+            RouteEntry(tuple(methods), regex, target, name, segments)
+            for target, methods in sorted(targets.items())
+        ]
+        return found, RouteEntry(None, regex, ROUTE_REFUSAL, name, segments)
+
+    entries: list[RouteEntry] = []
+    done: set[str] = set()
+    for regex, group in patterns:
+        if regex in done:
+            continue
+        others = partners[regex]
+        if not others:
+            found, refusal = group_entries(regex)
+            entries += [*found, refusal]
+            continue
+        pair = _static_before_dynamic(regex, others, partners, groups)
+        if pair is not None:
+            # Werkzeug tries a static segment before a converter: the static rule's
+            # methods first, then the other's, then "no rule accepts the method".
+            first, second = (group_entries(r) for r in pair)
+            entries += [*first[0], *second[0], first[1], second[1]]
+            done.update(pair)
+            continue
+        for rule, parts in group:
+            pass_rule(rule, parts, regex, "its paths may match another rule")
     return pass_entries + entries, passed
 
 

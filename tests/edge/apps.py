@@ -157,6 +157,11 @@ def generated_app(routes: int = 1000, seed: int = 21) -> Flask:
     # Capitals in a path segment: nginx hashes exact map keys case-insensitively.
     upper = cors(origins=[EXACT[2]], max_age=7)(lambda n: "ok")
     app.add_url_rule("/Upper/<int:n>", "upper", upper, methods=["PUT"])
+    # A literal segment beside a converter: Werkzeug tries the literal first.
+    literal = cors(origins=[EXACT[0]], max_age=11)(lambda: "ok")
+    app.add_url_rule("/things/new", "thing_new", literal, methods=["GET", "POST"])
+    converter = cors(origins=[EXACT[1]], max_age=12)(lambda name: "ok")
+    app.add_url_rule("/things/<name>", "thing", converter, methods=["GET", "DELETE"])
     for bp, parent in reversed(blueprints):
         if parent is not None:
             parent.register_blueprint(bp)

@@ -104,12 +104,27 @@ def test_portable_regex_can_forbid_a_character() -> None:
 # --- what is passed to the app --------------------------------------------------------
 
 
-def test_rules_whose_paths_may_overlap_are_passed() -> None:
-    # "/items/new" matches both rules: which one Werkzeug picks is its matcher's business.
-    overlapping = _targets(_app(**{"/items/<name>": {}, "/items/new": {}}))
-    assert overlapping["/items/new"] == {PASS}
+def test_a_literal_segment_and_a_converter_are_tried_in_werkzeugs_order() -> None:
+    # "/items/new" matches both rules; Werkzeug tries the literal first, whatever the
+    # method, then the converter: the static rule's methods come first in the table.
+    edge = read_app(_app(**{"/items/<name>": {"max_age": 1}, "/items/new": {"max_age": 2}}))
+    table = [(e.path, e.methods, e.target) for e in edge.routes if e.path.startswith("/items")]
+    static, dynamic = "/items/new", "/items/(?:(?:[^\\x2f]){1,})"
+    assert [(path, target == ROUTE_REFUSAL) for path, _, target in table] == [
+        (static, False),
+        (dynamic, False),
+        (static, True),
+        (dynamic, True),
+    ]
+    assert PASS not in {target for _, _, target in table}
+
+
+def test_rules_whose_paths_may_overlap_otherwise_are_passed() -> None:
+    # Three rules can match "/items/7": their order is the matcher's business.
+    overlapping = _targets(_app(**{"/items/<name>": {}, "/items/<int:n>": {}, "/items/7": {}}))
+    assert overlapping["/items/7"] == {PASS}
     assert overlapping["/items/(?:(?:[^\\x2f]){1,})"] == {PASS}
-    # An int converter never matches "new": both are answered at the edge.
+    # An int converter never matches "new": both are answered at the edge, in any order.
     disjoint = _targets(_app(**{"/items/<int:item_id>": {}, "/items/new": {}}))
     assert PASS not in disjoint["/items/new"]
     assert ROUTE_REFUSAL in disjoint["/items/new"]
@@ -253,7 +268,7 @@ def test_a_rule_beyond_latin1_leaves_the_other_routes_at_the_edge() -> None:
 def varied_app() -> Flask:
     """Overlapping rules, a trailing slash, strict_slashes=False, many policies."""
     app = _app(
-        **{"/items/<name>": {}, "/items/new": {}, "/docs/": {"max_age": 1}},
+        **{"/items/<name>": {}, "/items/<int:n>": {}, "/items/7": {}, "/docs/": {"max_age": 1}},
         **{f"/r{i}/<int:n>": {"origins": [f"https://{i}.example.com"]} for i in range(40)},
     )
     app.add_url_rule("/loose", "loose", lambda: "", strict_slashes=False)
