@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from .apps import load
-from .harness import Report, differential, export, nginx_available, nginx_conf, nginx_test
+from .harness import (
+    Probe,
+    Report,
+    differential,
+    export,
+    nginx_available,
+    nginx_conf,
+    nginx_test,
+)
 from .probes import probes
 
 # (app factory, probes): 20,000 in all.
@@ -77,3 +85,24 @@ def test_nginx_t_passes_on_every_exported_config() -> None:
             conf.write_text(nginx_conf(prefix, 8080, prefix))
             checked = nginx_test(prefix, conf)
             assert checked.returncode == 0, (factory, checked.stderr)
+
+
+def test_a_literal_segment_beside_a_converter_in_werkzeugs_order() -> None:
+    # /things/new (GET, POST) and /things/<name> (GET, DELETE), each with its own origin:
+    # GET /things/new is the literal rule's, DELETE /things/new the converter's.
+    require_nginx()
+    probes = [
+        Probe(
+            "OPTIONS", path, (("Origin", origin), ("Access-Control-Request-Method", method)), True
+        )
+        for path in ("/things/new", "/things/x", "/things/New", "/things/new/")
+        for method in ("GET", "POST", "DELETE", "PUT", "patch", "OPTIONS", "HEAD")
+        for origin in (
+            "https://app.example.com",
+            "https://admin.example.com",
+            "https://evil.example",
+        )
+    ]
+    report = differential("tests.edge.apps:generated_app", probes)
+    assert not report.mismatches, _describe(report)
+    assert all(report.answered_at_edge)
