@@ -44,9 +44,11 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.bench
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.edge
 
 bench-smoke: $(VENV)/.bench
 	$(BIN)/python -m benchmarks --smoke
+	$(BIN)/python -m benchmarks.edge --smoke
 
 # The version matrix: the unit, hostile and integration suites (not the browser suite) on
 # the lowest versions setup.cfg declares (python_requires and the Flask/Werkzeug bounds,

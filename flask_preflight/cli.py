@@ -622,3 +622,71 @@ def _advice(verdict: Verdict, route: Route | str | None) -> str:
             hint = f"add the origin to the `origins` of {describe_key(route.endpoint)}"
         return f"Fix: {hint} (see `flask preflight routes`)."
     return "Fix: see the failed check above and `flask preflight routes`."
+
+
+# --- flask preflight export nginx (the edge exporter, flask_preflight/edge/) -----------
+
+export_cli = AppGroup("export", help="Export the app's preflight answers to the server in front.")
+preflight_cli.add_command(export_cli)
+
+
+@export_cli.command("nginx")
+@click.option(
+    "--upstream", required=True, help="The app's URL for proxy_pass, e.g. http://127.0.0.1:8000."
+)
+@click.option(
+    "--output-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Where to write flask-preflight.http.conf and flask-preflight.server.conf.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Compare the directory with a new export; exit 1 with a diff when they differ.",
+)
+def export_nginx_command(upstream: str, output_dir: str, check: bool) -> None:
+    """Write nginx configuration answering the app's preflights exactly as the app does
+    (and passing every other request, and every preflight it cannot decide exactly, to
+    the app). With --check, write nothing: tell whether the files are up to date."""
+    import difflib
+    import os
+
+    from .edge import read_app
+    from .edge.nginx import UpstreamError, render
+
+    _state()
+    try:
+        files = render(read_app(current_app), upstream, f"the app {current_app.name!r}")
+    except UpstreamError as error:
+        raise click.UsageError(str(error)) from None
+    if check:
+        stale = []
+        for name, text in files.items():
+            path = os.path.join(output_dir, name)
+            try:
+                with open(path, encoding="utf-8") as file:
+                    current = file.read()
+            except FileNotFoundError:
+                current = ""
+            if current != text:
+                stale.append(name)
+                diff = difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    fromfile=path,
+                    tofile=f"{path} (export now)",
+                )
+                click.echo("".join(diff), nl=False)
+        if stale:
+            click.echo(
+                f"stale: {', '.join(stale)}: run the export again and reload nginx", err=True
+            )
+            raise SystemExit(1)
+        click.echo(f"up to date: {', '.join(files)} in {output_dir}")
+        return
+    os.makedirs(output_dir, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(output_dir, name), "w", encoding="utf-8") as file:
+            file.write(text)
+    click.echo(f"wrote {', '.join(files)} in {output_dir}")

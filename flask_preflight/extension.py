@@ -64,6 +64,9 @@ from .policy import (
     resolve,
 )
 from .preflight import (
+    METHOD_NOT_ACCEPTED,
+    ORIGIN_NOT_ALLOWED,
+    WEBSOCKET_UPGRADE_REFUSED,
     Refusal,
     actual_refusal,
     actual_response_headers,
@@ -72,6 +75,7 @@ from .preflight import (
     escape,
     preflight_vary,
     private_network_answer,
+    refusal_line,
 )
 from .routing import WEBSOCKET_UPGRADE, Resolution, Route, Router, owner_key
 
@@ -282,7 +286,7 @@ class PreflightState:
         refusal: Refusal,
         explain: bool,
     ) -> Answer:
-        line = f"CORS preflight refused: {refusal.reason}."
+        line = refusal_line(refusal.reason)
         if explain or logger.isEnabledFor(logging.DEBUG):
             where = "no endpoint" if policy is None else describe_key(endpoint)
             fix = ""
@@ -436,7 +440,7 @@ def _route_refusal(method: str) -> Refusal:
     return Refusal(
         "method",
         None,
-        "method not accepted by this URL",
+        METHOD_NOT_ACCEPTED,
         f"no route at this URL accepts the method {escape(method)}",
     )
 
@@ -445,7 +449,7 @@ def _upgrade_refusal() -> Refusal:
     return Refusal(
         "request",
         None,
-        "a preflight is never a websocket upgrade",
+        WEBSOCKET_UPGRADE_REFUSED,
         "the preflight carries Connection: Upgrade and Upgrade: websocket",
     )
 
@@ -454,7 +458,7 @@ def _disabled_refusal(origin: str) -> Refusal:
     return Refusal(
         "origin",
         "origins",
-        "origin not allowed",
+        ORIGIN_NOT_ALLOWED,
         f"CORS is not enabled for this endpoint (no origins allowed), so {escape(origin)} "
         "is refused",
     )

@@ -17,6 +17,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Union
 
 import idna
@@ -51,6 +52,17 @@ _SERIALIZED_ORIGIN = re.compile(
     r"(?P<host>[a-z0-9_\-.]+|\[[0-9a-f:.]+\])"
     r"(?::(?P<port>[1-9][0-9]{0,4}))?"
 )
+# The syntax of a serialised origin, for exporters (edge/) that restate it for another server.
+SERIALIZED_ORIGIN_PATTERN = _SERIALIZED_ORIGIN.pattern
+MAX_PORT = 65535
+DEFAULT_PORTS: Mapping[str, int] = MappingProxyType(_DEFAULT_PORTS)
+
+
+def default_port(scheme: str) -> int | None:
+    """The port a serialised origin of ``scheme`` never states (browsers omit it)."""
+    return _DEFAULT_PORTS.get(scheme)
+
+
 # Origins no legitimate policy admits; a regex that matches one admits arbitrary origins.
 CANARY_ORIGINS = ("https://attacker.invalid", "http://evil.example:8080")
 
@@ -208,7 +220,7 @@ def _split_request_origin(origin: str) -> tuple[str, str, int | None] | None:
         return None
     scheme, host, port_text = match.group("scheme", "host", "port")
     port = int(port_text) if port_text else None
-    if port is not None and (port > 65535 or port == _DEFAULT_PORTS.get(scheme)):
+    if port is not None and (port > MAX_PORT or port == default_port(scheme)):
         return None
     return scheme, host, port
 

@@ -39,6 +39,22 @@ def escape(value: str, limit: int = 120) -> str:
     return text + "..." if len(value) > limit else text
 
 
+# The public reasons of refusals (a refusal's body says ``refusal_line(reason)``).
+ORIGIN_NOT_ALLOWED = "origin not allowed"
+MALFORMED_REQUEST_METHOD = "malformed Access-Control-Request-Method"
+METHOD_NOT_ACCEPTED = "method not accepted by this URL"
+METHOD_NOT_ALLOWED = "method not allowed"
+MALFORMED_REQUEST_HEADERS = "malformed Access-Control-Request-Headers"
+HEADER_NOT_ALLOWED = "header not allowed"
+PRIVATE_NETWORK_NOT_ALLOWED = "private network access not allowed"
+WEBSOCKET_UPGRADE_REFUSED = "a preflight is never a websocket upgrade"
+
+
+def refusal_line(reason: str) -> str:
+    """The first line of a refused preflight's body."""
+    return f"CORS preflight refused: {reason}."
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a preflight was refused. ``reason`` is public (no request bytes, no allowlist);
@@ -56,7 +72,7 @@ def check_origin(policy: CompiledPolicy, origin: str) -> Refusal | None:
     return Refusal(
         "origin",
         "origins",
-        "origin not allowed",
+        ORIGIN_NOT_ALLOWED,
         f"the origin {escape(origin)} is not admitted by the policy's origins",
     )
 
@@ -67,7 +83,7 @@ def check_request_method_syntax(requested: str) -> Refusal | None:
         return Refusal(
             "method",
             None,
-            "malformed Access-Control-Request-Method",
+            MALFORMED_REQUEST_METHOD,
             f"the requested method {escape(requested)} is not one HTTP method name",
         )
     return None
@@ -89,14 +105,14 @@ def check_method(
         return Refusal(
             "method",
             None,
-            "method not accepted by this URL",
+            METHOD_NOT_ACCEPTED,
             f"the route does not accept the method {escape(requested)}",
         )
     if policy.methods is not None and method not in policy.methods:
         return Refusal(
             "method",
             "methods",
-            "method not allowed",
+            METHOD_NOT_ALLOWED,
             f"the method {escape(requested)} is not in the policy's methods",
         )
     return None
@@ -111,7 +127,7 @@ def check_headers(policy: CompiledPolicy, requested: str | None) -> tuple[str, .
         return Refusal(
             "headers",
             None,
-            "malformed Access-Control-Request-Headers",
+            MALFORMED_REQUEST_HEADERS,
             f"the requested headers {escape(requested)} are not a short list of header names",
         )
     if not policy.any_header:
@@ -122,7 +138,7 @@ def check_headers(policy: CompiledPolicy, requested: str | None) -> tuple[str, .
                 return Refusal(
                     "headers",
                     "allow_headers",
-                    "header not allowed",
+                    HEADER_NOT_ALLOWED,
                     f"the request header {escape(name)} is not in the policy's allow_headers",
                 )
     return names
@@ -137,7 +153,7 @@ def check_private_network(policy: CompiledPolicy, requested: str | None) -> bool
     return Refusal(
         "private network",
         "private_network",
-        "private network access not allowed",
+        PRIVATE_NETWORK_NOT_ALLOWED,
         "the preflight asks for private network access, and private_network is False",
     )
 
@@ -234,7 +250,7 @@ def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal 
         return Refusal(
             "method",
             "methods",
-            "method not allowed",
+            METHOD_NOT_ALLOWED,
             f"the method {escape(method)} is not in the policy's methods",
         )
     return check_origin(policy, origin)

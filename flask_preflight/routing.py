@@ -127,6 +127,13 @@ class Router:
         self._prefixes = tuple(prefixes)
 
     @property
+    def url_prefixes(self) -> tuple[tuple[str, str | None, str], ...]:
+        """``(prefix, subdomain, blueprint)`` of each blueprint owning the URLs under its
+        prefix, longest prefix first (the order ``owner_of`` tries them in); set by
+        ``freeze``."""
+        return self._prefixes
+
+    @property
     def owners(self) -> tuple[str, ...]:
         """The blueprints that own the URLs under their prefix."""
         return tuple(name for _, _, name in self._prefixes)

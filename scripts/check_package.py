@@ -72,7 +72,9 @@ def quick_start(readme: str) -> tuple[str, str]:
 
 
 def check_wheel(wheel: Path) -> None:
-    package = {f"flask_preflight/{path.name}" for path in (ROOT / "flask_preflight").glob("*.py")}
+    package = {
+        path.relative_to(ROOT).as_posix() for path in (ROOT / "flask_preflight").rglob("*.py")
+    }
     package.add("flask_preflight/py.typed")
     names = set(zipfile.ZipFile(wheel).namelist())
     metadata = {name for name in names if name.split("/")[0].endswith(".dist-info")}
