@@ -10,6 +10,7 @@ import configparser
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -189,10 +190,11 @@ def test_make_installs_without_setuptools_editable_box(tmp_path: Path) -> None:
     for name in ("setup.cfg", "pyproject.toml", "README.pypi.md", "LICENSE", "MANIFEST.in"):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_bytes((ROOT / name).read_bytes())
-    (project / "flask_preflight").mkdir()
-    for module in (ROOT / "flask_preflight").iterdir():
-        if module.is_file():
-            (project / "flask_preflight" / module.name).write_bytes(module.read_bytes())
+    shutil.copytree(  # the package with its subpackages
+        ROOT / "flask_preflight",
+        project / "flask_preflight",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     # As the Makefile does (older pips hide what the build backend prints).

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from flask import Flask
 
 from flask_preflight.extension import get_state
-from flask_preflight.origins import ANY_PORT, regex_example
+from flask_preflight.origins import ANY_PORT
 from flask_preflight.policy import CompiledPolicy
+from flask_preflight.regex_language import Unsupported, automaton, shortest_string
 
 from ..hostile.model import is_serialized_origin
 from ..hostile.test_origin_corpus import hostile_variants
@@ -42,6 +43,21 @@ ODD_HEADER_LISTS = (
 )
 
 
+# The characters examples are built from: those of serialised origins, and of path segments.
+_EXAMPLE_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789.-_+:/[]~"  # letters first
+_NON_EMPTY = re.compile(".+", re.S)
+
+
+def regex_example(regex: re.Pattern[str]) -> str | None:
+    """A short non-empty string ``regex`` fully matches, or ``None`` when none is found."""
+    try:
+        languages = [automaton(pattern, _EXAMPLE_ALPHABET) for pattern in (regex, _NON_EMPTY)]
+        example = shortest_string(languages)
+    except Unsupported:
+        return None
+    return example if example is not None and regex.fullmatch(example) else None
+
+
 @dataclass(frozen=True)
 class Target:
     path: str
@@ -53,7 +69,7 @@ def _example_path(rule_text: str, converters: dict[str, object]) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1).rsplit(":", 1)[-1]
         regex = re.compile(getattr(converters[name], "regex"))  # noqa: B009
-        example = regex_example(regex, at_least_once=True)
+        example = regex_example(regex)
         assert example is not None, regex
         return example
 
@@ -80,7 +96,7 @@ def allowed_origins(policy: CompiledPolicy) -> list[str]:
         suffix = "" if port in (None, ANY_PORT) else f":{port}"
         origins += [f"{scheme}://a.{base}{suffix}", f"{scheme}://x.y.{base}{suffix}"]
     for regex in matcher.regexes:
-        example = regex_example(regex, at_least_once=True)
+        example = regex_example(regex)
         if example is not None:
             origins.append(example)
     if matcher.predicates:
