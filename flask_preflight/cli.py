@@ -17,19 +17,22 @@ they can say when an app has no ``Preflight(app)``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from flask.testing import EnvironBuilder
 
 from .extension import APP_LEVEL, PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
-from .policy import CompiledPolicy
+from .policy import CompiledPolicy, compile_policy
+from .rule_paths import choose_policy
 from .routing import Route
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
@@ -56,7 +59,13 @@ def _render(value: Any) -> Any:
 
 
 def _state() -> PreflightState:
-    """The current app's state, or a clear error when it has no ``Preflight``."""
+    """The current app's state, or a clear error when it has no ``Preflight``. An app whose
+    only flask-cors front is ``@cross_origin`` registers it at its first request to such a
+    view: it is registered now, so that the commands see what that request would see."""
+    if not is_registered(current_app):
+        from .compat import install_for_decorated_views
+
+        install_for_decorated_views(current_app)
     if not is_registered(current_app):
         raise click.ClickException(
             f"this app ({current_app.name!r}) has no Preflight(app), so its cors() policies "
@@ -73,10 +82,11 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
-        # With path rules (flask_preflight.compat's resources), the rule's text stands for
-        # the paths it serves.
-        policy = state.policy_for(rule.endpoint, {"PATH_INFO": rule.rule})
-        effective = policy.effective
+        # With path rules (flask_preflight.compat's resources), the policy the rule's
+        # concrete paths get (rule_paths.py); the narrowest one where they differ.
+        choice = choose_policy(state, rule.endpoint, [rule])
+        effective = choice.effective
+        policy = compile_policy(effective)
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
             allowed = policy.enabled and (policy.methods is None or method in policy.methods)
@@ -99,6 +109,17 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
                     "value": _render(getattr(effective, name)),
                     "source": _source(policy, name),
                 }
+            if choice.varies:
+                row["varies_by_path"] = [
+                    {
+                        "path_rule": None if c.rule is None else c.rule.source,
+                        "example": c.witness,
+                        "proven": c.proven,
+                        "origins": _render(e.origins),
+                        "credentials": e.credentials,
+                    }
+                    for c, e in choice.candidates
+                ]
             rows.append(row)
     return rows
 
@@ -174,6 +195,15 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
     click.echo("\nCORS is 'yes' when the policy allows some origin and its CORS METHODS include")
     click.echo("the row's METHOD. Values in [brackets] say where each one was set. Without a")
     click.echo("matching route (404, 405), the app-level policy applies.")
+    varied = {row["rule"]: row["varies_by_path"] for row in rows if "varies_by_path" in row}
+    if varied:
+        click.echo("Rules whose paths fall under different path rules (shown: the narrowest")
+        click.echo("policy of their paths; each path gets its own path rule's):")
+        for rule_text, listed in varied.items():
+            for entry in listed:
+                where = entry["path_rule"] or "no path rule"
+                origins = ", ".join(map(str, entry["origins"])) or "(none)"
+                click.echo(f"  {rule_text}: e.g. {entry['example']!r} -> {where}: {origins}")
     rules = path_rows()
     if rules:
         click.echo("Path rules, first match wins (404s under them use them too):")
@@ -183,16 +213,33 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
             click.echo(f"  {row['source']}{scope}: origins {origins}")
 
 
-@preflight_cli.command("migrate")
-def migrate_command() -> None:
+@preflight_cli.command("migrate", with_appcontext=False)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Write the declarations to this file (default: stdout).",
+)
+def migrate_command(output: str) -> None:
     """Print native declarations (PREFLIGHT_* config, cors(...) on views) that give the
-    app's current policies, e.g. to move from flask_preflight.compat to native."""
+    app's current policies, e.g. to move from flask_preflight.compat to native.
+
+    What the app itself prints while it loads goes to stderr, so that the output stays
+    valid Python."""
     from .migrate import native_declarations
 
-    try:
-        click.echo(native_declarations(current_app), nl=False)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    info = click.get_current_context().ensure_object(ScriptInfo)
+    with contextlib.redirect_stdout(sys.stderr):  # the app's own prints
+        app = info.load_app()
+        with app.app_context():
+            _state()
+            try:
+                text = native_declarations(app)
+            except ValueError as error:
+                raise click.UsageError(str(error)) from None
+    with click.open_file(output, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def _parse_header(text: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ by path, flask-cors's answer forms) is listed as comments.
 
 from __future__ import annotations
 
+import inspect
 import re
 import textwrap
 from typing import Any
@@ -17,6 +18,7 @@ from flask import Flask
 
 from .extension import APP_LEVEL, get_state
 from .policy import FIELD_NAMES, EffectivePolicy, resolve
+from .rule_paths import PathChoice, choose_policy
 
 
 def _literal(value: Any) -> str:
@@ -35,6 +37,30 @@ def _fields(effective: EffectivePolicy, base: EffectivePolicy) -> str:
         f"{name}={_literal(getattr(effective, name))}"
         for name in FIELD_NAMES
         if getattr(effective, name) != getattr(base, name)
+    )
+
+
+def _can_carry_policy(view: object, views: list[object]) -> bool:
+    """Whether ``cors(...)(view)`` keeps the policy on ``view`` for its endpoint alone."""
+    if inspect.ismethod(view) or not hasattr(view, "__dict__"):
+        return False
+    return sum(other is view for other in views) == 1
+
+
+def _varies_comment(endpoint: str, choice: PathChoice) -> list[str]:
+    examples = "; ".join(
+        f"{candidate.witness!r} {'gets' if candidate.proven else 'may get'} "
+        + (candidate.rule.source if candidate.rule is not None else "no path rule")
+        for candidate, _ in choice.candidates
+    )
+    text = (
+        f"{endpoint!r}: its paths fall under different path rules ({examples}), and a "
+        "native policy cannot depend on the path: declared with the narrowest policy, which "
+        "grants nothing any of them refuses (cors(origins=[]) when none is narrower). Write "
+        "its policy by hand if some paths need more."
+    )
+    return textwrap.wrap(
+        text, 88, initial_indent="# ", subsequent_indent="#   ", break_on_hyphens=False
     )
 
 
@@ -58,13 +84,19 @@ def native_declarations(app: Flask) -> str:
             lines.append(f'app.config["PREFLIGHT_{name.upper()}"] = {value}')
     if len(lines) > 7:
         lines.append("")
+    views = list(app.view_functions.values())
     for endpoint in sorted(app.view_functions):
-        rules = list(app.url_map.iter_rules(endpoint))
-        path = rules[0].rule if rules else "/"
-        effective = state.policy_for(endpoint, {"PATH_INFO": path}).effective
-        fields = _fields(effective, unrouted)  # over the app-wide policy, field by field
-        if fields:
+        choice = choose_policy(state, endpoint, app.url_map.iter_rules(endpoint))
+        fields = _fields(choice.effective, unrouted)  # over the app-wide policy, field by field
+        if choice.varies:
+            lines.extend(_varies_comment(endpoint, choice))
+        if not fields:
+            continue
+        view = app.view_functions[endpoint]
+        if _can_carry_policy(view, views):
             lines.append(f"cors({fields})(app.view_functions[{endpoint!r}])")
+        else:  # a bound method, or a view several endpoints share
+            lines.append(f"cors({fields}).endpoint(app, {endpoint!r})")
     notes = []
     if state.paths is not None and state.paths.rules:
         notes.append(
