@@ -32,7 +32,7 @@ from flask.testing import EnvironBuilder
 from .extension import APP_LEVEL, PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
-from .rule_paths import choose_policy
+from .rule_paths import choose_policy, choose_unrouted_policy
 from .routing import Route
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
@@ -65,7 +65,7 @@ def _state() -> PreflightState:
     if not is_registered(current_app):
         from .compat import install_for_decorated_views
 
-        install_for_decorated_views(current_app)
+        install_for_decorated_views(current_app._get_current_object())  # type: ignore[attr-defined]
     if not is_registered(current_app):
         raise click.ClickException(
             f"this app ({current_app.name!r}) has no Preflight(app), so its cors() policies "
@@ -166,10 +166,11 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
     if endpoint is not None and not rows:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
-        app_policy = state.policy_for(APP_LEVEL)
+        # Without path rules, the app level; with them, the narrowest policy of every path.
+        unrouted = choose_unrouted_policy(state).effective
         document: dict[str, Any] = {
             "routes": rows,
-            "unrouted": {"origins": _render(app_policy.effective.origins)},
+            "unrouted": {"origins": _render(unrouted.origins)},
         }
         if path_rows():
             document["path_rules"] = path_rows()

@@ -18,7 +18,7 @@ from flask import Flask
 
 from .extension import APP_LEVEL, get_state
 from .policy import FIELD_NAMES, EffectivePolicy, resolve
-from .rule_paths import PathChoice, choose_policy
+from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 
 
 def _literal(value: Any) -> str:
@@ -48,16 +48,19 @@ def _can_carry_policy(view: object, views: list[object]) -> bool:
 
 
 def _varies_comment(endpoint: str, choice: PathChoice) -> list[str]:
-    examples = "; ".join(
+    listed = [
         f"{candidate.witness!r} {'gets' if candidate.proven else 'may get'} "
         + (candidate.rule.source if candidate.rule is not None else "no path rule")
         for candidate, _ in choice.candidates
-    )
+    ]
+    if len(listed) > 4:
+        listed[3:] = [f"and {len(listed) - 3} more"]
+    examples = "; ".join(listed)
     text = (
-        f"{endpoint!r}: its paths fall under different path rules ({examples}), and a "
+        f"{endpoint}: its paths fall under different path rules ({examples}), and a "
         "native policy cannot depend on the path: declared with the narrowest policy, which "
-        "grants nothing any of them refuses (cors(origins=[]) when none is narrower). Write "
-        "its policy by hand if some paths need more."
+        "grants nothing any of them refuses (no origins when they share none). Write its "
+        "policy by hand if some paths need more."
     )
     return textwrap.wrap(
         text, 88, initial_indent="# ", subsequent_indent="#   ", break_on_hyphens=False
@@ -76,12 +79,15 @@ def native_declarations(app: Flask) -> str:
         "from flask_preflight import cors",
         "",
     ]
-    unrouted = state.policy_for(APP_LEVEL, {"PATH_INFO": "/"}).effective
+    unrouted_choice = choose_unrouted_policy(state)
+    unrouted = unrouted_choice.effective
     defaults = resolve(())
     for name in FIELD_NAMES:  # the app-wide policy, where it is not the default
         if getattr(unrouted, name) != getattr(defaults, name):
             value = _literal(getattr(unrouted, name))
             lines.append(f'app.config["PREFLIGHT_{name.upper()}"] = {value}')
+    if unrouted_choice.varies:
+        lines.extend(_varies_comment("URLs no rule matches (404)", unrouted_choice))
     if len(lines) > 7:
         lines.append("")
     views = list(app.view_functions.values())
@@ -89,7 +95,7 @@ def native_declarations(app: Flask) -> str:
         choice = choose_policy(state, endpoint, app.url_map.iter_rules(endpoint))
         fields = _fields(choice.effective, unrouted)  # over the app-wide policy, field by field
         if choice.varies:
-            lines.extend(_varies_comment(endpoint, choice))
+            lines.extend(_varies_comment(repr(endpoint), choice))
         if not fields:
             continue
         view = app.view_functions[endpoint]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -350,8 +350,12 @@ def candidates(path_language: Automaton, rules: Sequence[PathRule]) -> list[Cand
                         cuts.add(lo)
                         cuts.add(hi + 1)
         bounds = sorted(cuts)
-        for lo, nxt_lo in zip(bounds, bounds[1:]):
-            hi = nxt_lo - 1
+        # Readable witnesses first: the pieces holding a preferred character.
+        pieces = sorted(
+            ((lo, nxt - 1) for lo, nxt in zip(bounds, bounds[1:])),
+            key=lambda piece: (_pick(*piece) not in _PREFERRED, piece[0]),
+        )
+        for lo, hi in pieces:
             successor = []
             for automaton, current in zip(automata, states):
                 targets = [
@@ -394,9 +398,28 @@ class PathChoice:
     varies: bool
 
 
+def _languages(url_rules: Iterable[Any]) -> Iterator[Automaton | None]:
+    for url_rule in url_rules:
+        try:
+            yield url_rule_automaton(url_rule.rule, getattr(url_rule, "_converters", {}))
+        except Unproven:
+            yield None
+
+
 def choose_policy(state: PreflightState, endpoint: str, url_rules: Iterable[Any]) -> PathChoice:
     """What ``endpoint``'s paths under ``url_rules`` (Werkzeug rules) get: proven on every
     concrete path they serve, never read off the rules' template text."""
+    return _choose(state, endpoint, _languages(url_rules))
+
+
+def choose_unrouted_policy(state: PreflightState) -> PathChoice:
+    """What the paths no URL rule matches get at the app level: any path can be one."""
+    return _choose(state, None, iter([regex_automaton(r"/.*", re.DOTALL)]))
+
+
+def _choose(
+    state: PreflightState, endpoint: str | None, languages: Iterator[Automaton | None]
+) -> PathChoice:
     paths = state.paths
     override = paths.override(endpoint) if paths is not None and paths.override else None
     if paths is None or override is not None:
@@ -404,12 +427,11 @@ def choose_policy(state: PreflightState, endpoint: str, url_rules: Iterable[Any]
         return PathChoice(policy.effective, (), False)
     applicable = [rule for rule in paths.rules if rule.applies_to(endpoint)]
     found: dict[int, Candidate] = {}  # by id of the rule; 0 for no rule
-    for url_rule in url_rules:
-        try:
-            language = url_rule_automaton(url_rule.rule, getattr(url_rule, "_converters", {}))
-            listed = candidates(language, applicable)
-        except Unproven:
+    for language in languages:
+        if language is None:
             listed = [Candidate(rule, "", False) for rule in [*applicable, None]]
+        else:
+            listed = candidates(language, applicable)
         for candidate in listed:
             key = id(candidate.rule) if candidate.rule is not None else 0
             if key not in found or (candidate.proven and not found[key].proven):
