@@ -141,7 +141,7 @@ def migrate_output(source: Source) -> str:
     """``flask preflight migrate``'s stdout, the app loaded inside the command."""
     info = ScriptInfo(create_app=lambda: build_app(source, compat=True))
     result = CliRunner().invoke(preflight_cli, ["migrate"], obj=info)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, result.exception)
     compile(result.stdout, "migrate", "exec")  # valid Python, whatever the app printed
     return result.stdout
 
