@@ -29,11 +29,11 @@ from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 from flask.testing import EnvironBuilder
 
-from .extension import APP_LEVEL, PreflightState, describe_key, get_state
+from .extension import PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
-from .rule_paths import choose_policy, choose_unrouted_policy
 from .routing import Route
+from .rule_paths import choose_policy, choose_unrouted_policy
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
 
-from .extension import APP_LEVEL, get_state
+from .extension import get_state
 from .policy import FIELD_NAMES, EffectivePolicy, resolve
 from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 
@@ -40,7 +41,7 @@ def _fields(effective: EffectivePolicy, base: EffectivePolicy) -> str:
     )
 
 
-def _can_carry_policy(view: object, views: list[object]) -> bool:
+def _can_carry_policy(view: object, views: Sequence[object]) -> bool:
     """Whether ``cors(...)(view)`` keeps the policy on ``view`` for its endpoint alone."""
     if inspect.ismethod(view) or not hasattr(view, "__dict__"):
         return False

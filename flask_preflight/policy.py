@@ -594,9 +594,7 @@ def narrowest(policies: list[EffectivePolicy], source: str) -> EffectivePolicy:
     non_wild = [o for o in origin_lists if "*" not in o]
     if non_wild:
         origins = tuple(
-            item
-            for item in non_wild[0]
-            if all(item in other for other in non_wild[1:])
+            item for item in non_wild[0] if all(item in other for other in non_wild[1:])
         )
     else:
         origins = ("*",)

@@ -25,18 +25,12 @@ Nothing here imports Flask.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
-
-try:  # Python 3.11+
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
 
 from .errors import PreflightConfigError
 from .paths import PathRule
@@ -44,6 +38,19 @@ from .policy import EffectivePolicy, field_values, narrowest
 
 if TYPE_CHECKING:
     from .extension import PreflightState
+
+
+def _re_internals(name: str, before_311: str) -> Any:
+    """The ``re`` module's parser (``re._parser`` since 3.11, ``sre_parse`` before)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover - Python < 3.11
+        return importlib.import_module(before_311)
+
+
+sre_parse = _re_internals("re._parser", "sre_parse")
+sre_constants = _re_internals("re._constants", "sre_constants")
+
 
 MAX_CODE: Final = 0x10FFFF
 MAX_STATES: Final = 20000  # joint states visited before giving up (every rule then possible)
@@ -84,7 +91,7 @@ def _negate(charset: CharSet) -> CharSet:
     return tuple(result)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _category(pattern: str) -> CharSet:
     """The code points ``pattern`` (one character class of ``re``) matches, as ranges."""
     text = "".join(map(chr, range(MAX_CODE + 1)))
@@ -147,6 +154,11 @@ def _literal_automaton(text: str) -> Automaton:
     return automaton
 
 
+def _name(constant: object) -> str:
+    """The name of one of the ``re`` parser's opcode constants."""
+    return str(getattr(constant, "name", constant))
+
+
 class _Builder:
     """Thompson's construction from the ``re`` parser's tree, on one ``Automaton``."""
 
@@ -164,7 +176,7 @@ class _Builder:
         return current
 
     def _set(self, op: Any, arg: Any, dotall: bool) -> CharSet:
-        name = str(op)
+        name = _name(op)
         if name == "LITERAL":
             return ((arg, arg),)
         if name == "NOT_LITERAL":
@@ -175,7 +187,7 @@ class _Builder:
             parts: list[Interval] = []
             negate = False
             for sub_op, sub_arg in arg:
-                sub = str(sub_op)
+                sub = _name(sub_op)
                 if sub == "NEGATE":
                     negate = True
                 elif sub == "LITERAL":
@@ -183,7 +195,7 @@ class _Builder:
                 elif sub == "RANGE":
                     parts.append((sub_arg[0], sub_arg[1]))
                 elif sub == "CATEGORY":
-                    parts.extend(_category_set(str(sub_arg), self.ascii))
+                    parts.extend(_category_set(_name(sub_arg), self.ascii))
                 else:
                     raise Unproven(f"character class item {sub}")
             charset = _normalize(parts)
@@ -191,14 +203,14 @@ class _Builder:
         raise Unproven(f"regex construct {name}")
 
     def item(self, op: Any, arg: Any, start: int, dotall: bool, first: bool) -> int:
-        name = str(op)
+        name = _name(op)
         a = self.a
         if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
             end = a.state()
             a.moves[start].append((self._set(op, arg, dotall), end))
             return end
         if name == "AT":
-            if first and str(arg) in ("AT_BEGINNING", "AT_BEGINNING_STRING"):
+            if first and _name(arg) in ("AT_BEGINNING", "AT_BEGINNING_STRING"):
                 return start  # matching starts at the path's first character anyway
             raise Unproven(f"anchor {arg}")
         if name == "SUBPATTERN":
@@ -328,7 +340,9 @@ def candidates(path_language: Automaton, rules: Sequence[PathRule]) -> list[Cand
             return [Candidate(rule, "", False) for rule in [*rules, None]]
         states, text = queue.popleft()
         if path_language.accept in states[0]:
-            accepting = {i for (i, _), s, a in zip(known, states[1:], automata[1:]) if a.accept in s}
+            accepting = {
+                i for (i, _), s, a in zip(known, states[1:], automata[1:]) if a.accept in s
+            }
             proven = True
             for index in range(len(rules) + 1):
                 if index < len(rules) and machines[index] is None:

@@ -61,7 +61,7 @@ SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
 def _stub_compat() -> types.ModuleType:
     module = types.ModuleType("flask_preflight.compat")
 
-    class CORS:  # noqa: N801 - flask-cors's name
+    class CORS:
         def __init__(self, app: Any = None, **kwargs: Any) -> None:
             pass
 
@@ -120,7 +120,7 @@ def _load_module(source: str | Path) -> Flask:
     finally:
         sys.modules.pop(name, None)
     factory = getattr(module, "create_app", None)
-    app = factory() if callable(factory) else getattr(module, "app")
+    app = factory() if callable(factory) else module.app
     assert isinstance(app, Flask), f"{source}: no Flask app (`app` or `create_app()`)"
     return app
 

@@ -283,7 +283,9 @@ def test_migrate_never_grants_what_compat_refused_on_a_converter_path() -> None:
     """Issue 16.4's case: compat refuses evil on /users/5/profile; the migrated app must too
     (it answered '*': the rule's text '/users/<int:uid>/profile' matched only '/.*')."""
     compat_app = _users_app(True)
-    assert send_preflight(compat_app.test_client(), "/users/5/profile", EVIL, "GET").status_code == 403
+    assert (
+        send_preflight(compat_app.test_client(), "/users/5/profile", EVIL, "GET").status_code == 403
+    )
     output = assert_migration_equivalent(_users_app)
     native = apply_migration(_users_app, output)
     answer = send_preflight(native.test_client(), "/users/5/profile", EVIL, "GET")
@@ -313,7 +315,10 @@ def test_routes_shows_the_origins_of_the_rules_concrete_paths() -> None:
     assert "Rules whose paths fall under different path rules" in table
     # The witnesses are real: Flask routes them to the view, compat gives each its rule.
     client = app.test_client()
-    for path, origin, status in [("/users/0/profile", EVIL, 403), ("/users/\u0660/profile", EVIL, 204)]:
+    for path, origin, status in [
+        ("/users/0/profile", EVIL, 403),
+        ("/users/\u0660/profile", EVIL, 204),
+    ]:
         assert client.get(path).status_code == 200
         assert send_preflight(client, path, origin, "GET").status_code == status
 

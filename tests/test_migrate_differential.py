@@ -53,12 +53,27 @@ def _app() -> Flask:
     return app
 
 
-PREFIXES = ["/users/", "/files/", "/orders/", "/api/", "/api/v1/", "/tags/", "/pages/", "/posts/", "/"]
+PREFIXES = [
+    "/users/",
+    "/files/",
+    "/orders/",
+    "/api/",
+    "/api/v1/",
+    "/tags/",
+    "/pages/",
+    "/posts/",
+    "/",
+]
 MIDDLES = ["[0-9]+", r"\d+", "[^/]+", ".*", "[a-z]+", "(about|help)", "[0-9a-f-]+", "public/", ""]
 SUFFIXES = ["", "/.*", "/profile", "*", ".*", "$"]
 
 resource_keys = st.one_of(
-    st.builds(lambda p, m, s: p + m + s, st.sampled_from(PREFIXES), st.sampled_from(MIDDLES), st.sampled_from(SUFFIXES)),
+    st.builds(
+        lambda p, m, s: p + m + s,
+        st.sampled_from(PREFIXES),
+        st.sampled_from(MIDDLES),
+        st.sampled_from(SUFFIXES),
+    ),
     st.sampled_from(["/health", "/pages/about", "*"]),  # exact paths, and flask-cors's '*'
     st.builds(lambda p, m: re.compile(p + m), st.sampled_from(PREFIXES), st.sampled_from(MIDDLES)),
 )
@@ -71,7 +86,9 @@ def resource_options(draw: st.DrawFn) -> dict[str, Any]:
     if origins != "*" and draw(st.booleans()):
         options["supports_credentials"] = True
     if draw(st.booleans()):
-        options["methods"] = draw(st.sampled_from([["GET"], ["GET", "PUT"], ["POST", "DELETE"], ["PATCH"]]))
+        options["methods"] = draw(
+            st.sampled_from([["GET"], ["GET", "PUT"], ["POST", "DELETE"], ["PATCH"]])
+        )
     if draw(st.booleans()):
         options["allow_headers"] = draw(st.sampled_from([["X-Custom"], ["Content-Type"], "*"]))
     if draw(st.booleans()):

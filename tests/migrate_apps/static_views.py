@@ -41,7 +41,10 @@ def shared() -> str:
 app.add_url_rule("/shared/one", "shared_one", shared)
 app.add_url_rule("/shared/two", "shared_two", shared)
 
-CORS(api_bp, resources={r"/*": {"origins": ["https://docs.example.com"], "expose_headers": "X-Total"}})
+CORS(
+    api_bp,
+    resources={r"/*": {"origins": ["https://docs.example.com"], "expose_headers": "X-Total"}},
+)
 app.register_blueprint(docs)
 app.register_blueprint(api_bp)
 CORS(
