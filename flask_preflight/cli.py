@@ -33,7 +33,7 @@ from .extension import PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
 from .routing import Route
-from .rule_paths import choose_policy, choose_unrouted_policy
+from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
 
@@ -79,12 +79,16 @@ def policy_rows(endpoint: str | None = None) -> list[dict[str, Any]]:
     """One row per URL rule and method, with each field's value and source."""
     state = _state()
     rows: list[dict[str, Any]] = []
+    choices: dict[str, PathChoice] = {}
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
-        # With path rules (flask_preflight.compat's resources), the policy the rule's
-        # concrete paths get (rule_paths.py); the narrowest one where they differ.
-        choice = choose_policy(state, rule.endpoint, [rule])
+        # With path rules (flask_preflight.compat's resources), the policy the concrete
+        # paths of the endpoint's rules get (rule_paths.py); the narrowest where they differ.
+        choice = choices.get(rule.endpoint)
+        if choice is None:
+            rules = current_app.url_map.iter_rules(rule.endpoint)
+            choice = choices[rule.endpoint] = choose_policy(state, rule.endpoint, rules)
         effective = choice.effective
         policy = compile_policy(effective)
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]

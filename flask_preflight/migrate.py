@@ -58,10 +58,10 @@ def _varies_comment(endpoint: str, choice: PathChoice) -> list[str]:
         listed[3:] = [f"and {len(listed) - 3} more"]
     examples = "; ".join(listed)
     text = (
-        f"{endpoint}: its paths fall under different path rules ({examples}), and a "
+        f"{endpoint!r}: its paths fall under different path rules ({examples}), and a "
         "native policy cannot depend on the path: declared with the narrowest policy, which "
-        "grants nothing any of them refuses (no origins when they share none). Write its "
-        "policy by hand if some paths need more."
+        "grants nothing any of them refuses (no origins when they share none). Write it by "
+        "hand if some paths need more."
     )
     return textwrap.wrap(
         text, 88, initial_indent="# ", subsequent_indent="#   ", break_on_hyphens=False
@@ -87,8 +87,6 @@ def native_declarations(app: Flask) -> str:
         if getattr(unrouted, name) != getattr(defaults, name):
             value = _literal(getattr(unrouted, name))
             lines.append(f'app.config["PREFLIGHT_{name.upper()}"] = {value}')
-    if unrouted_choice.varies:
-        lines.extend(_varies_comment("URLs no rule matches (404)", unrouted_choice))
     if len(lines) > 7:
         lines.append("")
     views = list(app.view_functions.values())
@@ -96,7 +94,7 @@ def native_declarations(app: Flask) -> str:
         choice = choose_policy(state, endpoint, app.url_map.iter_rules(endpoint))
         fields = _fields(choice.effective, unrouted)  # over the app-wide policy, field by field
         if choice.varies:
-            lines.extend(_varies_comment(repr(endpoint), choice))
+            lines.extend(_varies_comment(endpoint, choice))
         if not fields:
             continue
         view = app.view_functions[endpoint]
@@ -106,9 +104,14 @@ def native_declarations(app: Flask) -> str:
             lines.append(f"cors({fields}).endpoint(app, {endpoint!r})")
     notes = []
     if state.paths is not None and state.paths.rules:
+        narrowest = (
+            ", the narrowest of those policies (no origins when they share none)"
+            if unrouted_choice.varies
+            else ""
+        )
         notes.append(
             "unrouted URLs (404) under a resource got that resource's policy; natively "
-            "they get the app's (PREFLIGHT_*) policy above"
+            f"they get the app's (PREFLIGHT_*) policy above{narrowest}"
         )
     if state.paths is not None:  # set up by flask_preflight.compat
         notes.append(

@@ -588,7 +588,8 @@ def narrowest(policies: list[EffectivePolicy], source: str) -> EffectivePolicy:
     """A policy that grants nothing one of ``policies`` refuses, field by field: the origins,
     methods and headers every one admits, credentials and private network only where every
     one allows them, the shortest max age. Nothing is admitted when that combination is not
-    a valid policy. (For an endpoint whose paths fall under different path rules.)"""
+    a valid policy; when nothing is admitted, the other fields are the first policy's.
+    (For an endpoint whose paths fall under different path rules.)"""
     first = policies[0]
     origin_lists = [p.origins for p in policies]
     non_wild = [o for o in origin_lists if "*" not in o]
@@ -598,6 +599,8 @@ def narrowest(policies: list[EffectivePolicy], source: str) -> EffectivePolicy:
         )
     else:
         origins = ("*",)
+    if not origins:  # nothing admitted: the other fields say nothing; keep the first's
+        return replace(first, origins=(), sources={**first.sources, "origins": source})
     ages = [p.max_age for p in policies]
     max_age = ages[0] if len(set(ages)) == 1 else min(ages, key=lambda v: 5 if v is None else v)
     values: dict[str, Any] = {

@@ -215,8 +215,8 @@ class _Builder:
             raise Unproven(f"anchor {arg}")
         if name == "SUBPATTERN":
             _group, add, remove, pattern = arg
-            if (add | remove) & ~(re.DOTALL | re.UNICODE | re.ASCII):
-                raise Unproven("inline flags")
+            if (add & ~(re.DOTALL | re.UNICODE)) or (remove & ~re.DOTALL):
+                raise Unproven("inline flags")  # an automaton must match exactly
             inner_dotall = (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL
             return self.sequence(pattern, start, inner_dotall, first)
         if name == "BRANCH":
@@ -271,9 +271,14 @@ def regex_automaton(pattern: str | re.Pattern[str], flags: int = 0) -> Automaton
 _RULE_PART: Final = re.compile(r"<(?:[a-zA-Z_][a-zA-Z0-9_]*(?:\((?:[^)]*)\))?:)?([a-zA-Z_]\w*)>")
 
 
-def url_rule_automaton(template: str, converters: dict[str, Any]) -> Automaton:
-    """An automaton accepting every path the URL rule ``template`` can match: its static
-    text literally, each ``<converter:name>`` as the converter's ``regex``."""
+def url_rule_automaton(
+    template: str, converters: dict[str, Any], strict_slashes: bool = True
+) -> Automaton:
+    """An automaton accepting every path the URL rule ``template`` can match (and perhaps
+    more): its static text literally, each ``<converter:name>`` as the converter's
+    ``regex``, and without ``strict_slashes`` an optional trailing slash."""
+    if not strict_slashes:
+        template = template.rstrip("/") if template != "/" else template
     pieces: list[str] = []
     position = 0
     for match in _RULE_PART.finditer(template):
@@ -285,6 +290,8 @@ def url_rule_automaton(template: str, converters: dict[str, Any]) -> Automaton:
         pieces.append(f"(?:{regex})")
         position = match.end()
     pieces.append(re.escape(template[position:]))
+    if not strict_slashes:
+        pieces.append("/?")
     return regex_automaton("".join(pieces))
 
 
@@ -415,7 +422,11 @@ class PathChoice:
 def _languages(url_rules: Iterable[Any]) -> Iterator[Automaton | None]:
     for url_rule in url_rules:
         try:
-            yield url_rule_automaton(url_rule.rule, getattr(url_rule, "_converters", {}))
+            yield url_rule_automaton(
+                url_rule.rule,
+                getattr(url_rule, "_converters", {}),
+                getattr(url_rule, "strict_slashes", True) is not False,
+            )
         except Unproven:
             yield None
 
@@ -462,5 +473,7 @@ def _choose(
         return PathChoice(policy.effective, (), False)
     if len({field_values(effective) for _, effective in pairs}) == 1:
         return PathChoice(pairs[0][1], tuple(pairs), False)
+    # No path rule first: where nothing is admitted, its other fields are the plainest.
+    pairs.sort(key=lambda pair: pair[0].rule is not None)
     met = narrowest([effective for _, effective in pairs], "narrowest of its paths' policies")
     return PathChoice(met, tuple(pairs), True)

@@ -155,3 +155,24 @@ def test_a_leading_anchor_and_dotall_are_understood() -> None:
     for pattern in [re.compile(r"^/a.*"), re.compile(r"/a(?s:.)*"), re.compile(r"\A/a.*")]:
         automaton = regex_automaton(pattern)
         assert automaton.accept is not None
+
+
+def test_a_rule_without_strict_slashes_also_serves_the_trailing_slash() -> None:
+    app = Flask(__name__)
+    app.add_url_rule("/items", "items", lambda: "ok", strict_slashes=False)
+    assert app.test_client().get("/items/").status_code == 200  # served, not redirected
+    (rule,) = app.url_map.iter_rules("items")
+    language = url_rule_automaton(rule.rule, rule._converters, strict_slashes=False)
+    rules = [_resource("/items"), _resource("/.*")]
+    assert [
+        (c.rule.source if c.rule else None, c.witness) for c in candidates(language, rules)
+    ] == [
+        ("/items", "/items"),
+        ("/.*", "/items/"),
+    ]
+
+
+def test_an_inline_ascii_flag_is_not_widened() -> None:
+    """A matcher's automaton must be exact: (?a:\\d) is not Unicode's \\d."""
+    with pytest.raises(Unproven):
+        regex_automaton(re.compile(r"/u/(?a:\d)+"))
