@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -362,46 +363,62 @@ def candidates(path_language: Automaton, rules: Sequence[PathRule]) -> list[Cand
                         rule = rules[index] if index < len(rules) else None
                         found[index] = Candidate(rule, text, proven)
                     break
-        # The alphabet, cut where any move's set starts or ends.
-        cuts = {0, MAX_CODE + 1}
-        for automaton, current in zip(automata, states):
-            for state in current:
-                for charset, _ in automaton.moves[state]:
-                    for lo, hi in charset:
-                        cuts.add(lo)
-                        cuts.add(hi + 1)
-        bounds = sorted(cuts)
-        # Readable witnesses first: the pieces holding a preferred character.
-        pieces = sorted(
-            ((lo, nxt - 1) for lo, nxt in zip(bounds, bounds[1:])),
-            key=lambda piece: (_pick(*piece) not in _PREFERRED, piece[0]),
-        )
-        for lo, hi in pieces:
-            successor = []
-            for automaton, current in zip(automata, states):
-                targets = [
-                    target
-                    for state in current
-                    for charset, target in automaton.moves[state]
-                    if _contains(charset, lo)
-                ]
-                successor.append(automaton.closure(targets))
-            if not successor[0]:
-                continue  # no path of the URL rule continues with this character
+        for char, successor in _steps(automata, states):
             key = tuple(successor)
             if key not in seen:
                 seen.add(key)
-                queue.append((key, text + _pick(lo, hi)))
+                queue.append((key, text + char))
     return [found[index] for index in sorted(found)]
 
 
-def _contains(charset: CharSet, code: int) -> bool:
-    for lo, hi in charset:
-        if lo <= code <= hi:
-            return True
-        if lo > code:
-            return False
-    return False
+def _steps(
+    automata: Sequence[Automaton], states: tuple[frozenset[int], ...]
+) -> list[tuple[str, list[frozenset[int]]]]:
+    """The distinct successors of a joint state, each with one character leading to it:
+    a sweep over where the moves' sets start and end cuts the alphabet into pieces; pieces
+    taking the same moves lead to the same successor. Readable characters first."""
+    moves: list[tuple[int, int]] = []  # (automaton index, target)
+    events: list[tuple[int, int, int]] = []  # (code point, +1 starts / -1 ends, move)
+    for index, (automaton, current) in enumerate(zip(automata, states)):
+        for state in current:
+            for charset, target in automaton.moves[state]:
+                move = len(moves)
+                moves.append((index, target))
+                for lo, hi in charset:
+                    events.append((lo, 1, move))
+                    events.append((hi + 1, -1, move))
+    events.sort()
+    best: dict[frozenset[int], tuple[bool, int, str]] = {}
+    active: set[int] = set()
+    position = 0
+    for at, group in itertools.groupby(events, key=lambda event: event[0]):
+        if active and at > position:
+            _note(best, frozenset(active), position, at - 1)
+        for _, change, move in group:
+            if change > 0:
+                active.add(move)
+            else:
+                active.discard(move)
+        position = at
+    steps = []
+    for taken, (_, _, char) in sorted(best.items(), key=lambda item: item[1][:2]):
+        if not any(moves[move][0] == 0 for move in taken):
+            continue  # no path of the URL rule continues with this character
+        successor = []
+        for index, automaton in enumerate(automata):
+            targets = [moves[move][1] for move in taken if moves[move][0] == index]
+            successor.append(automaton.closure(targets))
+        steps.append((char, successor))
+    return steps
+
+
+def _note(
+    best: dict[frozenset[int], tuple[bool, int, str]], taken: frozenset[int], lo: int, hi: int
+) -> None:
+    char = _pick(lo, hi)
+    candidate = (char not in _PREFERRED, lo, char)
+    if taken not in best or candidate[:2] < best[taken][:2]:
+        best[taken] = candidate
 
 
 # --- an endpoint's policy when path rules apply ----------------------------------------
