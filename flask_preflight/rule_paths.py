@@ -58,6 +58,7 @@ MAX_STATES: Final = 20000  # joint states visited before giving up (every rule t
 MAX_UNROLL: Final = 64  # a bounded repeat larger than this is not unrolled (not proven)
 # Preferred witness characters, so that a witness path reads well where it can.
 _PREFERRED: Final = "a0x1-_.~Az/"
+_PREFERRED_CODES: Final = tuple(map(ord, _PREFERRED))
 
 Interval = tuple[int, int]
 CharSet = tuple[Interval, ...]  # sorted, disjoint, inclusive ranges of code points
@@ -92,10 +93,15 @@ def _negate(charset: CharSet) -> CharSet:
     return tuple(result)
 
 
+@functools.lru_cache(maxsize=1)
+def _every_character() -> str:
+    return "".join(map(chr, range(MAX_CODE + 1)))
+
+
 @functools.cache
 def _category(pattern: str) -> CharSet:
     """The code points ``pattern`` (one character class of ``re``) matches, as ranges."""
-    text = "".join(map(chr, range(MAX_CODE + 1)))
+    text = _every_character()
     return tuple((m.start(), m.end() - 1) for m in re.finditer(pattern + "+", text))
 
 
@@ -311,9 +317,9 @@ class Candidate:
 
 
 def _pick(charset_lo: int, charset_hi: int) -> str:
-    for char in _PREFERRED:
-        if charset_lo <= ord(char) <= charset_hi:
-            return char
+    for code in _PREFERRED_CODES:
+        if charset_lo <= code <= charset_hi:
+            return chr(code)
     code = charset_lo
     while code <= charset_hi and (0xD800 <= code <= 0xDFFF or not chr(code).isprintable()):
         code += 1
