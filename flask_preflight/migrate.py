@@ -5,6 +5,12 @@ same effective policy on each view with ``cors(...)`` (and the unrouted policy w
 ``PREFLIGHT_*`` config), to apply to the app built without ``CORS(...)``/``@cross_origin``
 before ``Preflight(app)``. What native declarations cannot say (policies of unrouted paths
 by path, flask-cors's answer forms) is listed as comments.
+
+Each view's policy is the one its concrete paths get (rule_paths.py): where they fall under
+different path rules, the narrowest of their policies, with a comment naming each rule and
+an example path, so that the output never grants what the compat app refuses. A view that
+cannot carry a policy (a bound method, a function serving several endpoints) is declared by
+endpoint name, ``cors(...).endpoint(app, name)``.
 """
 
 from __future__ import annotations
