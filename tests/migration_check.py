@@ -266,19 +266,20 @@ def compare_answers(
                 )
                 if old_allowed and not new_allowed:
                     documented = rule.endpoint in varying or (
-                        not new.preflighted and method not in _policy_methods(native_app, path)
+                        not new.preflighted
+                        and method not in _policy_methods(native_app, path, method)
                     )
                     assert documented, ("native refuses what compat grants", where, new.steps)
     return count
 
 
-def _policy_methods(app: Flask, path: str) -> frozenset[str]:
+def _policy_methods(app: Flask, path: str, method: str) -> frozenset[str]:
     from flask.testing import EnvironBuilder
 
     from flask_preflight.extension import get_state
 
     state = get_state(app)
-    environ = EnvironBuilder(app, path).get_environ()
+    environ = EnvironBuilder(app, path, method=method).get_environ()
     policy = state.policy_for(state.routed_endpoint(environ), environ)
     return frozenset(policy.methods) if policy.methods is not None else frozenset({"*"})
 
