@@ -176,3 +176,21 @@ def test_an_inline_ascii_flag_is_not_widened() -> None:
     """A matcher's automaton must be exact: (?a:\\d) is not Unicode's \\d."""
     with pytest.raises(Unproven):
         regex_automaton(re.compile(r"/u/(?a:\d)+"))
+
+
+def test_the_narrowest_policy_grants_what_every_one_grants() -> None:
+    from flask_preflight.policy import declare_policy, narrowest, resolve
+
+    admin = resolve([declare_policy("a", {"origins": ["https://a.example"], "credentials": True})])
+    anyone = resolve(
+        [declare_policy("b", {"origins": "*", "methods": ["GET"], "allow_headers": ["X-A"]})]
+    )
+    met = narrowest([admin, anyone], "both")
+    assert met.origins == ("https://a.example",)
+    assert met.credentials is False  # only where every one allows them
+    assert met.methods == ("GET",)
+    assert met.allow_headers == ("x-a",)
+    other = resolve([declare_policy("c", {"origins": ["https://c.example"], "max_age": 5})])
+    nothing = narrowest([admin, other], "both")
+    assert nothing.origins == ()
+    assert nothing.max_age == admin.max_age  # nothing admitted: the first's other fields
