@@ -29,7 +29,7 @@ class SlugConverter(BaseConverter):
     regex = r"[a-z]+(?:-[a-z]+)*"
 
 
-def _app() -> Flask:
+def _app(blueprint_resources: dict[Any, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.url_map.converters["slug"] = SlugConverter
 
@@ -49,6 +49,9 @@ def _app() -> Flask:
         app.add_url_rule(template, template.split("/")[1], view, methods=methods)
     api = Blueprint("api", __name__, url_prefix="/api")
     api.add_url_rule("/v1/items/<int:n>", "items", view, methods=["GET", "PATCH"])
+    api.add_url_rule("/v1/search", "search", view, methods=["GET"])
+    if blueprint_resources is not None:
+        CORS(api, resources=blueprint_resources)  # scoped to the blueprint's endpoints
     app.register_blueprint(api)
     return app
 
@@ -104,10 +107,12 @@ resource_maps = st.dictionaries(resource_keys, resource_options(), min_size=1, m
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(resources=resource_maps)
-def test_migrated_app_never_grants_what_compat_refuses(resources: dict[Any, Any]) -> None:
+@given(resources=resource_maps, blueprint_resources=st.none() | resource_maps)
+def test_migrated_app_never_grants_what_compat_refuses(
+    resources: dict[Any, Any], blueprint_resources: dict[Any, Any] | None
+) -> None:
     def build(compat: bool) -> Flask:
-        app = _app()
+        app = _app(blueprint_resources if compat else None)
         if compat:
             CORS(app, resources=resources)
         return app
