@@ -243,6 +243,7 @@ def migrate_command(output: str) -> None:
                 text = native_declarations(app)
             except ValueError as error:
                 raise click.UsageError(str(error)) from None
+    sys.stderr.flush()  # the app's prints before the declarations
     with click.open_file(output, "w", encoding="utf-8") as stream:
         stream.write(text)
 

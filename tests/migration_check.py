@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import inspect
 import itertools
 import json
 import re
@@ -37,7 +38,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Union
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.cli import ScriptInfo
 from werkzeug.routing import Rule
@@ -137,10 +138,20 @@ def build_app(source: Source, compat: bool) -> Flask:
 # --- the CLI ---------------------------------------------------------------------------------
 
 
+def run_cli(target: Flask | ScriptInfo, args: list[str]) -> Result:
+    """``flask preflight ARGS`` on an app (or a ``ScriptInfo`` that loads one), with stderr
+    kept apart from stdout (Click 8.1 mixes them unless told, Click 8.2 keeps both)."""
+    info = target if isinstance(target, ScriptInfo) else ScriptInfo(create_app=lambda: target)
+    kwargs: dict[str, Any] = {}
+    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
+        kwargs["mix_stderr"] = False
+    return CliRunner(**kwargs).invoke(preflight_cli, args, obj=info)
+
+
 def migrate_output(source: Source) -> str:
     """``flask preflight migrate``'s stdout, the app loaded inside the command."""
     info = ScriptInfo(create_app=lambda: build_app(source, compat=True))
-    result = CliRunner().invoke(preflight_cli, ["migrate"], obj=info)
+    result = run_cli(info, ["migrate"])
     assert result.exit_code == 0, (result.output, result.exception)
     compile(result.stdout, "migrate", "exec")  # valid Python, whatever the app printed
     return result.stdout
@@ -148,7 +159,7 @@ def migrate_output(source: Source) -> str:
 
 def routes_document(app: Flask) -> dict[str, Any]:
     """``flask preflight routes --json``, reduced to what must match: values, not sources."""
-    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json"])
+    result = run_cli(app, ["routes", "--json"])
     assert result.exit_code == 0, result.output
     document: dict[str, Any] = json.loads(result.stdout)
     document.pop("path_rules", None)  # compat's resources; native has none
@@ -286,7 +297,7 @@ def _policy_methods(app: Flask, path: str, method: str) -> frozenset[str]:
 
 def varying_endpoints(app: Flask) -> set[str]:
     """Endpoints whose paths fall under different path rules (``varies_by_path``)."""
-    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json"])
+    result = run_cli(app, ["routes", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["routes"]
     return {row["endpoint"] for row in rows if "varies_by_path" in row}

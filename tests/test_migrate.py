@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Blueprint, Flask
 from flask.cli import ScriptInfo
 
@@ -24,6 +23,7 @@ from .migration_check import (
     assert_migration_equivalent,
     build_app,
     migrate_output,
+    run_cli,
 )
 
 FOO = "https://foo.com"
@@ -157,7 +157,7 @@ def test_cross_origin_only_app_is_seen_as_its_first_request_sees_it() -> None:
     """Compat registers on an app with only @cross_origin at its first request to such a
     view: routes and migrate see that, not "no Preflight"."""
     app = build_app("tests.migrate_apps.cross_origin_only", compat=True)
-    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json"])
+    result = run_cli(app, ["routes", "--json"])
     assert result.exit_code == 0, result.output
     rows = {(r["endpoint"], r["method"]): r for r in json.loads(result.stdout)["routes"]}
     assert rows[("create_item", "POST")]["origins"]["value"] == ["https://shop.example.com"]
@@ -170,13 +170,13 @@ def test_cross_origin_only_app_is_seen_as_its_first_request_sees_it() -> None:
 
 def test_migrate_keeps_the_apps_own_prints_out_of_its_output(tmp_path: Path) -> None:
     info = ScriptInfo(create_app=lambda: build_app("tests.migrate_apps.prints_at_import", True))
-    result = CliRunner().invoke(preflight_cli, ["migrate"], obj=info)
+    result = run_cli(info, ["migrate"])
     assert result.exit_code == 0, result.output
     assert "Starting the shop API" not in result.stdout
     assert "Starting the shop API" in result.stderr  # not lost: on stderr
     compile(result.stdout, "migrate", "exec")
     target = tmp_path / "cors_policies.py"
-    result = CliRunner().invoke(preflight_cli, ["migrate", "-o", str(target)], obj=info)
+    result = run_cli(info, ["migrate", "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     text = target.read_text(encoding="utf-8")
@@ -304,7 +304,7 @@ def test_migrate_never_grants_what_compat_refused_on_a_converter_path() -> None:
 
 def test_routes_shows_the_origins_of_the_rules_concrete_paths() -> None:
     app = _users_app(True)
-    result = app.test_cli_runner().invoke(preflight_cli, ["routes", "--json"])
+    result = run_cli(app, ["routes", "--json"])
     (row,) = [r for r in json.loads(result.stdout)["routes"] if r["endpoint"] == "profile"]
     assert row["origins"]["value"] == [ADMIN]  # not '*' (the rule's text matched only '/.*')
     assert row["credentials"]["value"] is False  # '/.*' gives no credentials
