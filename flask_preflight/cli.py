@@ -21,6 +21,7 @@ they can say when an app has no ``Preflight(app)``.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -34,19 +35,20 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from flask.testing import EnvironBuilder
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from .extension import APP_LEVEL, PreflightState, describe_key, get_state
+from .extension import PreflightState, describe_key, get_state
 from .origins import OriginError, parse_origin
-from .policy import CompiledPolicy
+from .policy import CompiledPolicy, compile_policy
 from .preflight import actual_refusal
 from .routing import Route
+from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
-from .urlpath import browser_path, environ_path, request_path
+from .urlpath import browser_path, request_path
 
 preflight_cli = AppGroup("preflight", help="Show and check the app's CORS policies.")
 
@@ -70,7 +72,13 @@ def _render(value: Any) -> Any:
 
 
 def _state() -> PreflightState:
-    """The current app's state, or a clear error when it has no ``Preflight``."""
+    """The current app's state, or a clear error when it has no ``Preflight``. An app whose
+    only flask-cors front is ``@cross_origin`` registers it at its first request to such a
+    view: it is registered now, so that the commands see what that request would see."""
+    if not is_registered(current_app):
+        from .compat import install_for_decorated_views
+
+        install_for_decorated_views(current_app._get_current_object())  # type: ignore[attr-defined]
     if not is_registered(current_app):
         raise click.ClickException(
             f"this app ({current_app.name!r}) has no Preflight(app), so its cors() policies "
@@ -92,17 +100,22 @@ def policy_rows(
     headers for ``origin``, or whose policy allows credentials, when given."""
     state = _state()
     rows: list[dict[str, Any]] = []
+    choices: dict[str, PathChoice] = {}
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if endpoint is not None and rule.endpoint != endpoint:
             continue
         if blueprint is not None and not rule.endpoint.startswith(blueprint + "."):
             continue
-        # With path rules (flask_preflight.compat's resources), the rule's text stands for
-        # the paths it serves.
-        policy = state.policy_for(rule.endpoint, {"PATH_INFO": environ_path(rule.rule)})
-        effective = policy.effective
+        # With path rules (flask_preflight.compat's resources), the policy the concrete
+        # paths of the endpoint's rules get (rule_paths.py); the narrowest where they differ.
+        choice = choices.get(rule.endpoint)
+        if choice is None:
+            rules = current_app.url_map.iter_rules(rule.endpoint)
+            choice = choices[rule.endpoint] = choose_policy(state, rule.endpoint, rules)
+        effective = choice.effective
         if credentials and not effective.credentials:
             continue
+        policy = compile_policy(effective)
         route_methods = sorted((rule.methods or {"*"}) - _AUTOMATIC_METHODS) or ["*"]
         for method in route_methods:
             allowed = policy.enabled and (policy.methods is None or method in policy.methods)
@@ -129,6 +142,17 @@ def policy_rows(
                     "value": _render(getattr(effective, name)),
                     "source": _source(policy, name),
                 }
+            if choice.varies:
+                row["varies_by_path"] = [
+                    {
+                        "path_rule": None if c.rule is None else c.rule.source,
+                        "example": c.witness,
+                        "proven": c.proven,
+                        "origins": _render(e.origins),
+                        "credentials": e.credentials,
+                    }
+                    for c, e in choice.candidates
+                ]
             rows.append(row)
     return rows
 
@@ -312,10 +336,11 @@ def routes_command(
     if endpoint is not None and not rows and endpoint not in current_app.view_functions:
         raise click.UsageError(f"no endpoint named {endpoint!r}")
     if as_json:
-        app_policy = state.policy_for(APP_LEVEL)
+        # Without path rules, the app level; with them, the narrowest policy of every path.
+        unrouted = choose_unrouted_policy(state).effective
         document: dict[str, Any] = {
             "routes": rows,
-            "unrouted": {"origins": _render(app_policy.effective.origins)},
+            "unrouted": {"origins": _render(unrouted.origins)},
         }
         if path_rows():
             document["path_rules"] = path_rows()
@@ -346,6 +371,15 @@ def routes_command(
     click.echo("")
     for line in textwrap.wrap(note, min(limit or 80, 80)):
         click.echo(line)
+    varied = {row["rule"]: row["varies_by_path"] for row in rows if "varies_by_path" in row}
+    if varied:
+        click.echo("Rules whose paths fall under different path rules (shown: the narrowest")
+        click.echo("policy of their paths; each path gets its own path rule's):")
+        for rule_text, listed in varied.items():
+            for entry in listed:
+                where = entry["path_rule"] or "no path rule"
+                origins = ", ".join(map(str, entry["origins"])) or "(none)"
+                click.echo(f"  {rule_text}: e.g. {entry['example']!r} -> {where}: {origins}")
     rules = path_rows()
     if rules:
         click.echo("Path rules, first match wins (404s under them use them too):")
@@ -355,16 +389,34 @@ def routes_command(
             click.echo(f"  {row['source']}{scope}: origins {origins}")
 
 
-@preflight_cli.command("migrate")
-def migrate_command() -> None:
+@preflight_cli.command("migrate", with_appcontext=False)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    help="Write the declarations to this file (default: stdout).",
+)
+def migrate_command(output: str) -> None:
     """Print native declarations (PREFLIGHT_* config, cors(...) on views) that give the
-    app's current policies, e.g. to move from flask_preflight.compat to native."""
+    app's current policies, e.g. to move from flask_preflight.compat to native.
+
+    What the app itself prints while it loads goes to stderr, so that the output stays
+    valid Python."""
     from .migrate import native_declarations
 
-    try:
-        click.echo(native_declarations(current_app), nl=False)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    info = click.get_current_context().ensure_object(ScriptInfo)
+    with contextlib.redirect_stdout(sys.stderr):  # the app's own prints
+        app = info.load_app()
+        with app.app_context():
+            _state()
+            try:
+                text = native_declarations(app)
+            except ValueError as error:
+                raise click.UsageError(str(error)) from None
+    sys.stderr.flush()  # the app's prints before the declarations
+    with click.open_file(output, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def _check_origin_option(origin: str) -> None:

@@ -696,6 +696,16 @@ def install(app: Flask) -> tuple[PreflightState, bool]:
         return state, created
 
 
+def install_for_decorated_views(app: Flask) -> bool:
+    """Register the engine on an app that has a ``cross_origin`` view, as its first request
+    to such a view does (for the CLI, which must see what that request would see); ``True``
+    when the app has one."""
+    if not any(hasattr(view, COMPAT_VIEW_ATTRIBUTE) for view in app.view_functions.values()):
+        return False
+    install(app)
+    return True
+
+
 def _scope_depth(rule: PathRule) -> int:
     return -1 if rule.scope is None else rule.scope.count(".")
 

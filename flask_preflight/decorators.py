@@ -8,8 +8,7 @@ it costs nothing per call, works above or below ``@app.route``, and leaves async
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from flask import Blueprint, Flask
 
@@ -42,18 +41,23 @@ def _describe_target(target: object) -> str:
     return f"view {name!r}"
 
 
-def cors(**policy: Unpack[PolicyOptions]) -> Callable[[T], T]:
-    """Declare the CORS policy of a view function, a ``View`` class or a ``Blueprint``.
+ENDPOINT_POLICIES: Final = "preflight.endpoint_policies"  # key in app.extensions
 
-    Takes the policy fields as keywords (:class:`~flask_preflight.PolicyOptions`); each one
-    set overrides the same field of the enclosing blueprint and app, the others are
-    inherited. ``cors(origins=[])`` turns CORS off for one view. Malformed values raise
-    ``PreflightConfigError`` at once.
-    """
-    # Validate before knowing the target, so a typo fails at import time of the module.
-    declare_policy("@cors(...)", policy)
 
-    def apply(target: T) -> T:
+def endpoint_policies(app: Flask) -> dict[str, Policy]:
+    """The policies ``cors(...).endpoint(app, name)`` declared on ``app``, by endpoint."""
+    policies = app.extensions.get(ENDPOINT_POLICIES)
+    return policies if isinstance(policies, dict) else {}
+
+
+class Cors:
+    """A validated policy, as ``cors(...)`` returns it: apply it to a view, ``View`` class
+    or ``Blueprint`` (as a decorator), or to an endpoint by name with ``endpoint()``."""
+
+    def __init__(self, policy: dict[str, Any]) -> None:
+        self._policy = policy
+
+    def __call__(self, target: T) -> T:
         if isinstance(target, Flask):
             raise TypeError(
                 "cors() sets the policy of a view, View class or Blueprint; for an "
@@ -67,7 +71,14 @@ def cors(**policy: Unpack[PolicyOptions]) -> Callable[[T], T]:
                 f"{_describe_target(target)} already has a cors() policy: "
                 "merge the two into one cors(...) call"
             )
-        setattr(target, POLICY_ATTRIBUTE, declare_policy(_describe_target(target), policy))
+        level = declare_policy(_describe_target(target), self._policy)
+        try:
+            setattr(target, POLICY_ATTRIBUTE, level)
+        except AttributeError:  # a bound method, a builtin: nowhere to keep the policy
+            raise TypeError(
+                f"cors() cannot keep a policy on {target!r}: declare it by endpoint name, "
+                "cors(...).endpoint(app, 'the.endpoint')"
+            ) from None
         if isinstance(target, Blueprint):
             if target._got_registered_once:
                 logger.warning(
@@ -81,4 +92,42 @@ def cors(**policy: Unpack[PolicyOptions]) -> Callable[[T], T]:
         watch(target)  # a WARNING if its app never registers Preflight
         return target
 
-    return apply
+    def endpoint(self, app: Flask, name: str) -> None:
+        """Declare this policy on ``app``'s endpoint ``name``, as a decorator on its view
+        would: for views that cannot carry it (bound methods, such as flask-restx's
+        ``root`` and ``specs``; a view function several endpoints share, such as a
+        blueprint's ``static``). The endpoint may be added later; it must exist when the
+        app serves its first request. Declare it before ``Preflight(app)``'s first request.
+        """
+        if not isinstance(app, Flask):
+            raise TypeError(f"cors(...).endpoint() takes the Flask app, not {app!r}")
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"cors(...).endpoint() takes an endpoint name, not {name!r}")
+        state = app.extensions.get("preflight")
+        if getattr(state, "frozen", False):
+            raise RuntimeError(
+                f"cors(...).endpoint(app, {name!r}) after the app's first request: declare "
+                "it where the app is set up"
+            )
+        policies = app.extensions.setdefault(ENDPOINT_POLICIES, {})
+        if name in policies:
+            raise TypeError(
+                f"endpoint {name!r} already has a cors(...).endpoint() policy: merge the two "
+                "into one cors(...) call"
+            )
+        policies[name] = declare_policy(f"cors(...).endpoint(app, {name!r})", self._policy)
+        watch(app)
+
+
+def cors(**policy: Unpack[PolicyOptions]) -> Cors:
+    """Declare the CORS policy of a view function, a ``View`` class or a ``Blueprint``
+    (``@cors(...)``), or of an endpoint by name (``cors(...).endpoint(app, name)``).
+
+    Takes the policy fields as keywords (:class:`~flask_preflight.PolicyOptions`); each one
+    set overrides the same field of the
+    enclosing blueprint and app, the others are inherited. ``cors(origins=[])`` turns CORS
+    off for one view. Malformed values raise ``PreflightConfigError`` at once.
+    """
+    # Validate before knowing the target, so a typo fails at import time of the module.
+    declare_policy("@cors(...)", policy)
+    return Cors(dict(policy))

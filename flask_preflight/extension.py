@@ -36,7 +36,7 @@ from flask.globals import _cv_request
 from werkzeug.wsgi import get_host
 
 from . import signals
-from .decorators import policy_of
+from .decorators import endpoint_policies, policy_of
 from .errors import PreflightConfigError, Problem
 from .headers import (
     ACCESS_CONTROL_PREFIX,
@@ -145,7 +145,34 @@ class PreflightState:
             policy = policy_of(target)
             if policy is not None and all(policy is not level for level in levels):
                 levels.append(policy)
+        by_name = endpoint_policies(self.app).get(endpoint)  # cors(...).endpoint(app, name)
+        if by_name is not None:
+            levels.append(by_name)
         return levels
+
+    def _endpoint_problems(self) -> list[Problem]:
+        """``cors(...).endpoint(app, name)`` naming no endpoint, or one whose view has its
+        own ``cors()`` policy."""
+        problems = []
+        for name, policy in endpoint_policies(self.app).items():
+            view = self.app.view_functions.get(name)
+            if name not in self.app.view_functions:
+                known = ", ".join(sorted(self.app.view_functions)[:20])
+                problems.append(
+                    Problem(
+                        "endpoint", name, policy.source, f"the app has no such endpoint ({known})"
+                    )
+                )
+            elif any(policy_of(t) for t in (view, getattr(view, "view_class", None))):
+                problems.append(
+                    Problem(
+                        "endpoint",
+                        name,
+                        policy.source,
+                        "its view already has a cors() policy: merge the two into one",
+                    )
+                )
+        return problems
 
     def _compile(
         self, endpoint: str | None, path_level: Policy | None = None
@@ -187,6 +214,9 @@ class PreflightState:
             if self.frozen:
                 return
             self.router.freeze()
+            problems = self._endpoint_problems()
+            if problems:
+                raise PreflightConfigError(problems)
             self.policies = self.compile_all()
             if not self.direct:
                 self._hook_into_flask()

@@ -5,18 +5,27 @@ same effective policy on each view with ``cors(...)`` (and the unrouted policy w
 ``PREFLIGHT_*`` config), to apply to the app built without ``CORS(...)``/``@cross_origin``
 before ``Preflight(app)``. What native declarations cannot say (policies of unrouted paths
 by path, flask-cors's answer forms) is listed as comments.
+
+Each view's policy is the one its concrete paths get (rule_paths.py): where they fall under
+different path rules, the narrowest of their policies, with a comment naming each rule and
+an example path, so that the output never grants what the compat app refuses. A view that
+cannot carry a policy (a bound method, a function serving several endpoints) is declared by
+endpoint name, ``cors(...).endpoint(app, name)``.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
 
-from .extension import APP_LEVEL, get_state
+from .extension import get_state
 from .policy import FIELD_NAMES, EffectivePolicy, resolve
+from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 
 
 def _literal(value: Any) -> str:
@@ -38,6 +47,33 @@ def _fields(effective: EffectivePolicy, base: EffectivePolicy) -> str:
     )
 
 
+def _can_carry_policy(view: object, views: Sequence[object]) -> bool:
+    """Whether ``cors(...)(view)`` keeps the policy on ``view`` for its endpoint alone."""
+    if inspect.ismethod(view) or not hasattr(view, "__dict__"):
+        return False
+    return sum(other is view for other in views) == 1
+
+
+def _varies_comment(endpoint: str, choice: PathChoice) -> list[str]:
+    listed = [
+        f"{candidate.witness!r} {'gets' if candidate.proven else 'may get'} "
+        + (candidate.rule.source if candidate.rule is not None else "no path rule")
+        for candidate, _ in choice.candidates
+    ]
+    if len(listed) > 4:
+        listed[3:] = [f"and {len(listed) - 3} more"]
+    examples = "; ".join(listed)
+    text = (
+        f"{endpoint!r}: its paths fall under different path rules ({examples}), and a "
+        "native policy cannot depend on the path: declared with the narrowest policy, which "
+        "grants nothing any of them refuses (no origins when they share none). Write it by "
+        "hand if some paths need more."
+    )
+    return textwrap.wrap(
+        text, 88, initial_indent="# ", subsequent_indent="#   ", break_on_hyphens=False
+    )
+
+
 def native_declarations(app: Flask) -> str:
     """The Python that declares ``app``'s current policies natively."""
     state = get_state(app)
@@ -50,7 +86,8 @@ def native_declarations(app: Flask) -> str:
         "from flask_preflight import cors",
         "",
     ]
-    unrouted = state.policy_for(APP_LEVEL, {"PATH_INFO": "/"}).effective
+    unrouted_choice = choose_unrouted_policy(state)
+    unrouted = unrouted_choice.effective
     defaults = resolve(())
     for name in FIELD_NAMES:  # the app-wide policy, where it is not the default
         if getattr(unrouted, name) != getattr(defaults, name):
@@ -58,18 +95,29 @@ def native_declarations(app: Flask) -> str:
             lines.append(f'app.config["PREFLIGHT_{name.upper()}"] = {value}')
     if len(lines) > 7:
         lines.append("")
+    views = list(app.view_functions.values())
     for endpoint in sorted(app.view_functions):
-        rules = list(app.url_map.iter_rules(endpoint))
-        path = rules[0].rule if rules else "/"
-        effective = state.policy_for(endpoint, {"PATH_INFO": path}).effective
-        fields = _fields(effective, unrouted)  # over the app-wide policy, field by field
-        if fields:
+        choice = choose_policy(state, endpoint, app.url_map.iter_rules(endpoint))
+        fields = _fields(choice.effective, unrouted)  # over the app-wide policy, field by field
+        if choice.varies:
+            lines.extend(_varies_comment(endpoint, choice))
+        if not fields:
+            continue
+        view = app.view_functions[endpoint]
+        if _can_carry_policy(view, views):
             lines.append(f"cors({fields})(app.view_functions[{endpoint!r}])")
+        else:  # a bound method, or a view several endpoints share
+            lines.append(f"cors({fields}).endpoint(app, {endpoint!r})")
     notes = []
     if state.paths is not None and state.paths.rules:
+        narrowest = (
+            ", the narrowest of those policies (no origins when they share none)"
+            if unrouted_choice.varies
+            else ""
+        )
         notes.append(
             "unrouted URLs (404) under a resource got that resource's policy; natively "
-            "they get the app's (PREFLIGHT_*) policy above"
+            f"they get the app's (PREFLIGHT_*) policy above{narrowest}"
         )
     if state.paths is not None:  # set up by flask_preflight.compat
         notes.append(

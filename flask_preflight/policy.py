@@ -15,7 +15,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Final, Literal, TypedDict, Union, get_args
 
@@ -700,3 +700,64 @@ def describe(policy: Policy) -> str:
     """A short, stable rendering of what a level sets, for error messages and the CLI."""
     parts = [f"{name}={value!r}" for name, value in policy.set_fields().items()]
     return ", ".join(parts) or "(nothing)"
+
+
+def _same_item(a: object, b: object) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return a == b
+
+
+def _meet_items(values: list[Any]) -> Any:
+    """What every one of ``values`` allows: ``ANY`` where all are ``ANY``, else the items of
+    the first list that every other list holds (``ANY`` holds every item)."""
+    lists = [v for v in values if v != ANY]
+    if not lists:
+        return ANY
+    return tuple(
+        item
+        for item in lists[0]
+        if all(any(_same_item(item, other) for other in rest) for rest in lists[1:])
+    )
+
+
+def field_values(effective: EffectivePolicy) -> tuple[Any, ...]:
+    """The values of a merged policy that decide its answers (not where they came from)."""
+    return (*(getattr(effective, name) for name in FIELD_NAMES), effective.dialect)
+
+
+def narrowest(policies: list[EffectivePolicy], source: str) -> EffectivePolicy:
+    """A policy that grants nothing one of ``policies`` refuses, field by field: the origins,
+    methods and headers every one admits, credentials and private network only where every
+    one allows them, the shortest max age. Nothing is admitted when that combination is not
+    a valid policy; when nothing is admitted, the other fields are the first policy's.
+    (For an endpoint whose paths fall under different path rules.)"""
+    first = policies[0]
+    origin_lists = [p.origins for p in policies]
+    non_wild = [o for o in origin_lists if "*" not in o]
+    if non_wild:
+        origins = tuple(
+            item for item in non_wild[0] if all(item in other for other in non_wild[1:])
+        )
+    else:
+        origins = ("*",)
+    if not origins:  # nothing admitted: the other fields say nothing; keep the first's
+        return replace(first, origins=(), sources={**first.sources, "origins": source})
+    ages = [p.max_age for p in policies]
+    max_age = ages[0] if len(set(ages)) == 1 else min(ages, key=lambda v: 5 if v is None else v)
+    values: dict[str, Any] = {
+        "origins": origins,
+        "methods": _meet_items([p.methods for p in policies]),
+        "allow_headers": _meet_items([p.allow_headers for p in policies]),
+        "expose_headers": _meet_items([p.expose_headers for p in policies]),
+        "credentials": all(p.credentials for p in policies),
+        "max_age": max_age,
+        "private_network": all(p.private_network for p in policies),
+        "dangerously_tolerate": _meet_items([p.dangerously_tolerate for p in policies]),
+    }
+    met = EffectivePolicy(
+        sources=dict.fromkeys(FIELD_NAMES, source), dialect=first.dialect, **values
+    )
+    if check_effective(met, ""):
+        return replace(met, origins=())
+    return met

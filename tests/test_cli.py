@@ -505,7 +505,7 @@ def test_commands_come_from_the_flask_commands_entry_point() -> None:
     assert "preflight" not in app.cli.commands  # not added by init_app any more
 
 
-@pytest.mark.parametrize("command", [["routes"], ["check", "/x", "--origin", ADMIN]])
+@pytest.mark.parametrize("command", [["routes"], ["check", "/x", "--origin", ADMIN], ["migrate"]])
 def test_commands_on_an_app_without_preflight_say_so(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "bare_app.py").write_text(
         "from flask import Flask\n"
