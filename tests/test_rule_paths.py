@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
-from flask_preflight.compat import _path_matcher
+from flask_preflight.compat import Source, _path_matcher
 from flask_preflight.paths import PathRule
 from flask_preflight.policy import Policy
 from flask_preflight.rule_paths import (
@@ -47,7 +47,7 @@ def _app() -> Flask:
 
 
 def _resource(pattern: str) -> PathRule:
-    return PathRule(_path_matcher(pattern, "test"), Policy(), source=pattern)
+    return PathRule(_path_matcher(pattern, Source("call", "test")), Policy(), source=pattern)
 
 
 RESOURCES = [
