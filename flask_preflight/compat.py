@@ -29,13 +29,12 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.test import run_wsgi_app
 
-from .decorators import POLICY_ATTRIBUTE
 from .dialect import Dialect
 from .errors import PreflightConfigError, Problem
 from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
 from .origins import OriginError, admits_arbitrary_origins, parse_origin
 from .paths import PathPolicies, PathRule
-from .policy import Policy, declare_policy
+from .policy import POLICY_ATTRIBUTE, Policy, declare_policy
 from .regexes import can_match_no_origin, first_letters
 
 __all__ = ["CORS", "cross_origin"]

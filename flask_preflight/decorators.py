@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, Flask
 
-from .policy import Policy, PolicyOptions, declare_policy
+from .policy import POLICY_ATTRIBUTE, Policy, PolicyOptions, declare_policy
 from .routing import remember_url_prefix
 from .unregistered import watch
 
@@ -22,15 +22,7 @@ if TYPE_CHECKING:  # no runtime dependency: type checkers know typing_extensions
 
 logger = logging.getLogger("flask_preflight")
 
-POLICY_ATTRIBUTE = "_flask_preflight_policy"
-
 T = TypeVar("T")
-
-
-def policy_of(target: object) -> Policy | None:
-    """The policy ``cors()`` attached to ``target`` (a view, View class or Blueprint)."""
-    policy = getattr(target, POLICY_ATTRIBUTE, None)
-    return policy if isinstance(policy, Policy) else None
 
 
 def _describe_target(target: object) -> str:

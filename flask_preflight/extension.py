@@ -36,7 +36,6 @@ from flask.globals import _cv_request
 from werkzeug.wsgi import get_host
 
 from . import signals
-from .decorators import policy_of
 from .errors import PreflightConfigError, Problem
 from .headers import (
     ACCESS_CONTROL_PREFIX,
@@ -61,6 +60,7 @@ from .policy import (
     config_values,
     declare_policy,
     keyword_spelling,
+    policy_of,
     resolve,
 )
 from .preflight import (

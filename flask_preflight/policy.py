@@ -156,6 +156,16 @@ class Policy:
         }
 
 
+# The attribute where cors() keeps a view's, View class's or blueprint's policy.
+POLICY_ATTRIBUTE: Final = "_flask_preflight_policy"
+
+
+def policy_of(target: object) -> Policy | None:
+    """The policy ``cors()`` attached to ``target`` (a view, View class or Blueprint)."""
+    policy = getattr(target, POLICY_ATTRIBUTE, None)
+    return policy if isinstance(policy, Policy) else None
+
+
 DEFAULT_POLICY: Final = Policy(
     origins=(),
     methods=ANY,
