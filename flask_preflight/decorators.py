@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, Flask
@@ -42,8 +43,9 @@ def cors(**policy: Unpack[PolicyOptions]) -> Callable[[T], T]:
     inherited. ``cors(origins=[])`` turns CORS off for one view. Malformed values raise
     ``PreflightConfigError`` at once.
     """
-    # Validate before knowing the target, so a typo fails at import time of the module.
-    declare_policy("@cors(...)", policy)
+    # Validate before knowing the target, so a typo fails at import time of the module;
+    # each target gets the validated policy under its own name.
+    declared = declare_policy("@cors(...)", policy)
 
     def apply(target: T) -> T:
         if isinstance(target, Flask):
@@ -59,7 +61,7 @@ def cors(**policy: Unpack[PolicyOptions]) -> Callable[[T], T]:
                 f"{_describe_target(target)} already has a cors() policy: "
                 "merge the two into one cors(...) call"
             )
-        setattr(target, POLICY_ATTRIBUTE, declare_policy(_describe_target(target), policy))
+        setattr(target, POLICY_ATTRIBUTE, replace(declared, source=_describe_target(target)))
         if isinstance(target, Blueprint):
             if target._got_registered_once:
                 logger.warning(

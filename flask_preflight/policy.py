@@ -182,7 +182,8 @@ DEFAULT_POLICY: Final = Policy(
 # --- validation of one level -------------------------------------------------------------
 
 
-def _suggest(name: str, choices: Iterable[str]) -> str:
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the choice ``name`` is closest to, if any is close."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -235,17 +236,38 @@ def _validate_origins(value: object) -> tuple[tuple[OriginSpec, ...], list[str]]
     return tuple(specs), errors
 
 
+Validated = tuple[Union[tuple[Any, ...], str], list[str]]
+
+
+def _validate_methods(value: object) -> Validated:
+    """``"*"`` or a list of method names, upper-cased."""
+    return _validate_names(value, "method", str.upper)
+
+
+def _validate_request_headers(value: object) -> Validated:
+    """``"*"`` or a list of request header names (lower-cased) and compiled regexes."""
+    return _validate_names(value, "header", str.lower, _check_request_header, patterns=True)
+
+
+def _validate_response_headers(value: object, normalize: Callable[[str], str]) -> Validated:
+    """``"*"`` or a list of response header names, written as ``normalize`` says."""
+    return _validate_names(value, "header", normalize, _check_response_header)
+
+
+def _as_written(name: str) -> str:
+    return name
+
+
 def _validate_names(
     value: object,
     kind: str,
+    normalize: Callable[[str], str],
+    check: Callable[[str], str | None] | None = None,
     *,
-    upper: bool,
-    check: Any = None,
     patterns: bool = False,
-    keep_case: bool = False,
-) -> tuple[tuple[Any, ...] | str, list[str]]:
-    """Validate ``"*"`` or a list of token names (methods or header names), and compiled
-    regexes when ``patterns``."""
+) -> Validated:
+    """Validate ``"*"`` or a list of token names (methods or header names), each written
+    as ``normalize`` says, and compiled regexes when ``patterns`` (request headers)."""
     if value == ANY:
         return ANY, []
     if isinstance(value, str):
@@ -272,7 +294,7 @@ def _validate_names(
         elif check is not None and (message := check(item)):
             errors.append(message)
         else:
-            name = item if keep_case else item.upper() if upper else item.lower()
+            name = normalize(item)
             if name not in names:
                 names.append(name)
     return tuple(names), errors
@@ -340,21 +362,19 @@ def declare_policy(
     normalized: dict[str, Any] = {}
     for name, value in values.items():
         if name not in FIELD_NAMES:
-            hint = flask_cors_hint(name) or _suggest(name, FIELD_NAMES)
+            hint = flask_cors_hint(name) or suggest(name, FIELD_NAMES)
             problems.append(Problem(name, value, source, "unknown field" + hint))
             continue
         errors: list[str]
         if name == "origins":
             normalized[name], errors = _validate_origins(value)
         elif name == "methods":
-            normalized[name], errors = _validate_names(value, "method", upper=True)
+            normalized[name], errors = _validate_methods(value)
         elif name == "allow_headers":
-            normalized[name], errors = _validate_names(
-                value, "header", upper=False, check=_check_request_header, patterns=True
-            )
+            normalized[name], errors = _validate_request_headers(value)
         elif name == "expose_headers":
-            normalized[name], errors = _validate_names(
-                value, "header", upper=False, check=_check_response_header, keep_case=keep_case
+            normalized[name], errors = _validate_response_headers(
+                value, _as_written if keep_case else str.lower
             )
         elif name == "max_age":
             normalized[name], errors = _validate_max_age(value)
@@ -420,7 +440,7 @@ def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list
         elif key.startswith("PREFLIGHT_") or difflib.get_close_matches(
             key, list(CONFIG_KEYS), n=1, cutoff=0.85
         ):
-            hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or _suggest(key, CONFIG_KEYS)
+            hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or suggest(key, CONFIG_KEYS)
             problems.append(Problem(key, value, CONFIG_SOURCE, "unknown config key" + hint))
     return values, problems
 
@@ -704,9 +724,3 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
                     "admit only https:// origins",
                 )
     return problems
-
-
-def describe(policy: Policy) -> str:
-    """A short, stable rendering of what a level sets, for error messages and the CLI."""
-    parts = [f"{name}={value!r}" for name, value in policy.set_fields().items()]
-    return ", ".join(parts) or "(nothing)"
