@@ -23,7 +23,7 @@ import idna
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
 from .headers import MAX_ORIGIN_LENGTH
-from .regex_language import (
+from .regexes import (
     Automaton,
     Unsupported,
     automaton,
@@ -432,7 +432,7 @@ def registrable_domain(host: str) -> str:
 
 # --- origin regexes: what their parse tree proves ----------------------------------------
 #
-# A regex's language (regex_language.py) is compared with the languages below, written as
+# A regex's language (regexes.py) is compared with the languages below, written as
 # regexes over the characters of a serialised origin. ``_ORIGINS`` holds every string that
 # ``_split_request_origin`` accepts (and more: any port length), so what holds for it holds
 # for every origin a regex is ever asked about.
