@@ -14,10 +14,7 @@ from flask_preflight import Preflight
 from flask_preflight.cli import preflight_cli
 from flask_preflight.compat import CORS, cross_origin
 
-from .conftest import send_preflight
-
-FOO = "https://foo.com"
-BAR = "https://bar.com"
+from .helpers import BAR, FOO, send_preflight
 
 
 def build(compat: bool) -> Flask:
