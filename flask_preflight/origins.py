@@ -4,8 +4,6 @@ A configured origin is normalised once, the way browsers serialise origins (lowe
 scheme and host, IDN in punycode, default port dropped). A request's ``Origin`` is then
 compared exactly, byte for byte: browsers only ever send the serialised form, so anything
 else is not an origin a browser would send and is refused.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

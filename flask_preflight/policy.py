@@ -5,8 +5,6 @@ keywords, a blueprint, a view); a field a level does not set is ``UNSET`` and in
 ``resolve`` merges the levels into an ``EffectivePolicy`` that remembers where each value
 came from, and ``compile_policy`` turns that into the immutable ``CompiledPolicy`` the
 request path reads. Every problem found is reported at once, in one ``PreflightConfigError``.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

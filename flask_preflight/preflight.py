@@ -4,8 +4,6 @@ A preflight is checked for its origin, then its requested method, its requested 
 its private-network request; each step either passes or returns a ``Refusal`` naming the
 check and the policy field to change. The steps read only the compiled policy and the raw
 request header values, and never raise on malformed input.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

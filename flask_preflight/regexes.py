@@ -19,8 +19,6 @@ folding is the engine's. Anything the builder does not know raises ``Unsupported
 so does an automaton past its size bounds: the caller refuses what cannot be proven.
 Strings with a character outside the alphabet are left out: the callers only care about
 strings made of it (serialised origins).
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations
