@@ -244,7 +244,8 @@ def _validate_methods(value: object) -> Validated:
 
 def _validate_request_headers(value: object) -> Validated:
     """``"*"`` or a list of request header names (lower-cased) and compiled regexes."""
-    return _validate_names(value, "header", str.lower, _check_request_header, patterns=True)
+    items = (value,) if isinstance(value, re.Pattern) else value
+    return _validate_names(items, "header", str.lower, _check_request_header, _is_text_pattern)
 
 
 def _validate_response_headers(value: object, normalize: Callable[[str], str]) -> Validated:
@@ -256,24 +257,29 @@ def _as_written(name: str) -> str:
     return name
 
 
+def _is_text_pattern(item: object) -> bool:
+    return isinstance(item, re.Pattern) and isinstance(item.pattern, str)
+
+
+def _no_item(item: object) -> bool:
+    return False
+
+
 def _validate_names(
     value: object,
     kind: str,
     normalize: Callable[[str], str],
     check: Callable[[str], str | None] | None = None,
-    *,
-    patterns: bool = False,
+    taken_as_is: Callable[[object], bool] = _no_item,
 ) -> Validated:
     """Validate ``"*"`` or a list of token names (methods or header names), each written
-    as ``normalize`` says, and compiled regexes when ``patterns`` (request headers)."""
+    as ``normalize`` says, and the items ``taken_as_is`` (request headers' regexes)."""
     if value == ANY:
         return ANY, []
     if isinstance(value, str):
         if "," in value or len(value.split()) > 1:  # names hold neither
             return (), [_several_in_one(value)]
         items: tuple[object, ...] | None = (value,)
-    elif patterns and isinstance(value, re.Pattern):
-        items = (value,)
     else:
         items = _as_items(value)
     if items is None:
@@ -283,7 +289,7 @@ def _validate_names(
     names: list[Any] = []
     errors: list[str] = []
     for item in items:
-        if patterns and isinstance(item, re.Pattern) and isinstance(item.pattern, str):
+        if taken_as_is(item):
             names.append(item)
         elif item == ANY:
             errors.append(f"'*' must be the whole value, not one {kind} name among others")
