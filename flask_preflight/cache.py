@@ -5,8 +5,6 @@ request value in it is a string no longer than its limit (or ``None``): a longer
 answered, never cached. The check is made on the very key that is stored, so a cache's
 memory has a small fixed bound whatever clients send: at most ``size`` times
 ``max_key_length`` characters of request values.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ or breaks the Fetch standard, compat follows Flask-Preflight (see the README sec
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import inspect
 import logging
@@ -29,14 +28,15 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.test import run_wsgi_app
 
-from .decorators import POLICY_ATTRIBUTE
 from .dialect import Dialect
 from .errors import PreflightConfigError, Problem
 from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
+from .flask_cors_names import EQUIVALENT_FIELDS
 from .origins import OriginError, admits_arbitrary_origins, parse_origin
 from .paths import PathPolicies, PathRule
-from .policy import Policy, declare_policy
+from .policy import POLICY_ATTRIBUTE, Policy, declare_policy, suggest
 from .regexes import can_match_no_origin, first_letters
+from .routing import blueprint_name
 
 __all__ = ["CORS", "cross_origin"]
 
@@ -136,14 +136,9 @@ CONFIG: Final = Source("config", "app.config")
 Options = dict[str, tuple[Any, Source]]
 
 
-def _suggest(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def _unknown(options: Mapping[str, object], source: Source) -> list[Problem]:
     return [
-        Problem(name, value, source.where, "unknown flask-cors option" + _suggest(name, OPTIONS))
+        Problem(name, value, source.where, "unknown flask-cors option" + suggest(name, OPTIONS))
         for name, value in options.items()
         if name not in OPTIONS
     ]
@@ -320,16 +315,7 @@ def _flag(option: str, value: object, source: Source, problems: list[Problem]) -
 
 
 # compat option -> the Flask-Preflight field it sets.
-_FIELD_OF: Final = {
-    "origins": "origins",
-    "methods": "methods",
-    "allow_headers": "allow_headers",
-    "expose_headers": "expose_headers",
-    "supports_credentials": "credentials",
-    "max_age": "max_age",
-    "allow_private_network": "private_network",
-    "dangerously_tolerate": "dangerously_tolerate",
-}
+_FIELD_OF: Final = {**EQUIVALENT_FIELDS, "dangerously_tolerate": "dangerously_tolerate"}
 _OPTION_OF: Final = {field: option for option, field in _FIELD_OF.items()}
 
 
@@ -363,10 +349,10 @@ def _wide_credentials(
     )
 
 
-def translate(options: Options, where: str, *, complete: bool) -> Policy:
-    """One Flask-Preflight level from flask-cors options: every field when ``complete``
-    (options already merged over the defaults), else only the fields the options set.
-    ``where`` names the level; each problem names the place its option was set."""
+def translate(options: Options, where: str) -> Policy:
+    """One Flask-Preflight level from flask-cors options, with the dialect they imply:
+    every field when the options are merged over the defaults, else only the fields they
+    set. ``where`` names the level; each problem names the place its option was set."""
     problems: list[Problem] = []
     fields: dict[str, object] = {}
 
@@ -422,9 +408,13 @@ def translate(options: Options, where: str, *, complete: bool) -> Policy:
             else problem
             for problem in error.problems
         ) from None
-    if not complete:  # a cross_origin view's: its dialect comes with the level below it
-        return replace(level, dialect=None)
     return level
+
+
+def translate_view(options: Options, where: str) -> Policy:
+    """A ``cross_origin`` view's level: ``translate`` without the dialect, which comes with
+    the level below it."""
+    return replace(translate(options, where), dialect=None)
 
 
 # --- CORS_* config keys ----------------------------------------------------------------------
@@ -638,7 +628,7 @@ class _CompatOverride:
         merged = {**DEFAULT_SOURCED, **config}
         if info.always_send is not None:
             merged["always_send"] = (info.always_send, DEFAULTS)
-        level = translate(merged, "flask-cors defaults and CORS_* config", complete=True)
+        level = translate(merged, "flask-cors defaults and CORS_* config")
         if unanswered and level.dialect is not None:
             dialect = replace(level.dialect, unanswered_methods=frozenset({"OPTIONS"}))
             level = replace(level, dialect=dialect)
@@ -736,7 +726,7 @@ class CORS:
         if isinstance(app, Blueprint):
 
             def on_register(state: BlueprintSetupState) -> None:
-                name = f"{state.name_prefix}.{state.name}".lstrip(".")
+                name = blueprint_name(state)
                 assert isinstance(state.app, Flask)
                 self._add(state.app, [replace(rule, scope=name) for rule in rules])
 
@@ -750,7 +740,7 @@ class CORS:
         for key, opts in parse_resources(resources, resources_source):
             label = f"{opening}resources={_describe(key)})"
             at = Source("resource", label, resource=_describe(key))
-            level = translate({**options, **sourced(opts, at)}, label, complete=True)
+            level = translate({**options, **sourced(opts, at)}, label)
             rules.append(PathRule(_path_matcher(key, resources_source), level, source=label))
         return rules
 
@@ -783,10 +773,8 @@ def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """flask-cors's decorator, below ``@app.route``: the view's options replace the
     extension's (over flask-cors's defaults and ``CORS_*`` config). Works on async views,
     and on apps that never call ``CORS(...)``."""
-    level = translate(
-        sourced(kwargs, Source("decorator", "@cross_origin(...)")),
-        "@cross_origin(...)",
-        complete=False,
+    level = translate_view(
+        sourced(kwargs, Source("decorator", "@cross_origin(...)")), "@cross_origin(...)"
     )
     automatic_options = bool(kwargs.get("automatic_options", True))
 

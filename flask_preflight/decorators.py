@@ -8,11 +8,12 @@ it costs nothing per call, works above or below ``@app.route``, and leaves async
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, Flask
 
-from .policy import Policy, PolicyOptions, declare_policy
+from .policy import ENDPOINT_POLICIES, POLICY_ATTRIBUTE, Policy, PolicyOptions, declare_policy
 from .routing import remember_url_prefix
 from .unregistered import watch
 
@@ -21,15 +22,7 @@ if TYPE_CHECKING:  # no runtime dependency: type checkers know typing_extensions
 
 logger = logging.getLogger("flask_preflight")
 
-POLICY_ATTRIBUTE = "_flask_preflight_policy"
-
 T = TypeVar("T")
-
-
-def policy_of(target: object) -> Policy | None:
-    """The policy ``cors()`` attached to ``target`` (a view, View class or Blueprint)."""
-    policy = getattr(target, POLICY_ATTRIBUTE, None)
-    return policy if isinstance(policy, Policy) else None
 
 
 def _describe_target(target: object) -> str:
@@ -41,21 +34,12 @@ def _describe_target(target: object) -> str:
     return f"view {name!r}"
 
 
-ENDPOINT_POLICIES: Final = "preflight.endpoint_policies"  # key in app.extensions
-
-
-def endpoint_policies(app: Flask) -> dict[str, Policy]:
-    """The policies ``cors(...).endpoint(app, name)`` declared on ``app``, by endpoint."""
-    policies = app.extensions.get(ENDPOINT_POLICIES)
-    return policies if isinstance(policies, dict) else {}
-
-
 class Cors:
     """A validated policy, as ``cors(...)`` returns it: apply it to a view, ``View`` class
     or ``Blueprint`` (as a decorator), or to an endpoint by name with ``endpoint()``."""
 
-    def __init__(self, policy: dict[str, Any]) -> None:
-        self._policy = policy
+    def __init__(self, declared: Policy) -> None:
+        self._declared = declared  # validated once; each target gets it under its own name
 
     def __call__(self, target: T) -> T:
         if isinstance(target, Flask):
@@ -71,9 +55,10 @@ class Cors:
                 f"{_describe_target(target)} already has a cors() policy: "
                 "merge the two into one cors(...) call"
             )
-        level = declare_policy(_describe_target(target), self._policy)
         try:
-            setattr(target, POLICY_ATTRIBUTE, level)
+            setattr(
+                target, POLICY_ATTRIBUTE, replace(self._declared, source=_describe_target(target))
+            )
         except AttributeError:  # a bound method, a builtin: nowhere to keep the policy
             raise TypeError(
                 f"cors() cannot keep a policy on {target!r}: declare it by endpoint name, "
@@ -115,7 +100,7 @@ class Cors:
                 f"endpoint {name!r} already has a cors(...).endpoint() policy: merge the two "
                 "into one cors(...) call"
             )
-        policies[name] = declare_policy(f"cors(...).endpoint(app, {name!r})", self._policy)
+        policies[name] = replace(self._declared, source=f"cors(...).endpoint(app, {name!r})")
         watch(app)
 
 
@@ -129,5 +114,4 @@ def cors(**policy: Unpack[PolicyOptions]) -> Cors:
     off for one view. Malformed values raise ``PreflightConfigError`` at once.
     """
     # Validate before knowing the target, so a typo fails at import time of the module.
-    declare_policy("@cors(...)", policy)
-    return Cors(dict(policy))
+    return Cors(declare_policy("@cors(...)", policy))

@@ -5,8 +5,6 @@ users the answers they had, where doing so is safe and standard. A ``Dialect`` n
 differences; a policy level may carry one, the highest level's wins, and the compiled policy
 reads it once. Decisions (which origin, method and headers are allowed) never depend on it:
 only what is written on allowed answers, and to requests without ``Origin``.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

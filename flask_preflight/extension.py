@@ -36,7 +36,6 @@ from flask.globals import _cv_request
 from werkzeug.wsgi import get_host
 
 from . import signals
-from .decorators import endpoint_policies, policy_of
 from .errors import PreflightConfigError, Problem
 from .headers import (
     ACCESS_CONTROL_PREFIX,
@@ -60,7 +59,9 @@ from .policy import (
     config_spelling,
     config_values,
     declare_policy,
+    endpoint_policies,
     keyword_spelling,
+    policy_of,
     resolve,
 )
 from .preflight import (
@@ -145,7 +146,9 @@ class PreflightState:
             policy = policy_of(target)
             if policy is not None and all(policy is not level for level in levels):
                 levels.append(policy)
-        by_name = endpoint_policies(self.app).get(endpoint)  # cors(...).endpoint(app, name)
+        by_name = endpoint_policies(self.app.extensions).get(
+            endpoint
+        )  # cors(...).endpoint(app, name)
         if by_name is not None:
             levels.append(by_name)
         return levels
@@ -154,7 +157,7 @@ class PreflightState:
         """``cors(...).endpoint(app, name)`` naming no endpoint, or one whose view has its
         own ``cors()`` policy."""
         problems = []
-        for name, policy in endpoint_policies(self.app).items():
+        for name, policy in endpoint_policies(self.app.extensions).items():
             view = self.app.view_functions.get(name)
             if name not in self.app.view_functions:
                 known = ", ".join(sorted(self.app.view_functions)[:20])

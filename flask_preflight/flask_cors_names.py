@@ -4,8 +4,6 @@ People moving from flask-cors write its option names (``supports_credentials``,
 ``resources``...) as ``cors()`` or ``Preflight()`` keywords, or as ``PREFLIGHT_*`` config
 keys. Each gets the equivalent field, or, where there is none, what Flask-Preflight does
 instead and ``flask_preflight.compat``, which takes flask-cors's options as they are.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Header names, token syntax, bounded parsing of request header lists, and ``Vary`` merging.
 
-Nothing here imports Flask: these are pure functions over strings.
+Pure functions over strings.
 """
 
 from __future__ import annotations

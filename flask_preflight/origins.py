@@ -4,8 +4,6 @@ A configured origin is normalised once, the way browsers serialise origins (lowe
 scheme and host, IDN in punycode, default port dropped). A request's ``Origin`` is then
 compared exactly, byte for byte: browsers only ever send the serialised form, so anything
 else is not an origin a browser would send and is refused.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ import idna
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
 from .headers import MAX_ORIGIN_LENGTH
-from .regex_language import (
+from .regexes import (
     Automaton,
     Unsupported,
     automaton,
@@ -444,7 +442,7 @@ def registrable_domain(host: str) -> str:
 
 # --- origin regexes: what their parse tree proves ----------------------------------------
 #
-# A regex's language (regex_language.py) is compared with the languages below, written as
+# A regex's language (regexes.py) is compared with the languages below, written as
 # regexes over the characters of a serialised origin. ``_ORIGINS`` holds every string that
 # ``_split_request_origin`` accepts (and more: any port length), so what holds for it holds
 # for every origin a regex is ever asked about.

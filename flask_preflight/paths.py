@@ -9,8 +9,6 @@ whatever its path (a front uses it for views whose policy must ignore path rules
 
 The answer for an (endpoint, path) pair is computed once and kept in a bounded FIFO cache,
 as the route cache does, so a request never scans the rules again once its path was seen.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

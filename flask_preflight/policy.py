@@ -5,8 +5,6 @@ keywords, a blueprint, a view); a field a level does not set is ``UNSET`` and in
 ``resolve`` merges the levels into an ``EffectivePolicy`` that remembers where each value
 came from, and ``compile_policy`` turns that into the immutable ``CompiledPolicy`` the
 request path reads. Every problem found is reported at once, in one ``PreflightConfigError``.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -156,6 +154,28 @@ class Policy:
         }
 
 
+# The attribute where cors() keeps a view's, View class's or blueprint's policy.
+POLICY_ATTRIBUTE: Final = "_flask_preflight_policy"
+
+
+def policy_of(target: object) -> Policy | None:
+    """The policy ``cors()`` attached to ``target`` (a view, View class or Blueprint)."""
+    policy = getattr(target, POLICY_ATTRIBUTE, None)
+    return policy if isinstance(policy, Policy) else None
+
+
+# The key of ``app.extensions`` where ``cors(...).endpoint(app, name)`` keeps policies by
+# endpoint name, for views that cannot carry one.
+ENDPOINT_POLICIES: Final = "preflight.endpoint_policies"
+
+
+def endpoint_policies(extensions: Mapping[str, object]) -> dict[str, Policy]:
+    """The policies ``cors(...).endpoint(app, name)`` declared, by endpoint, read from the
+    app's ``extensions``."""
+    policies = extensions.get(ENDPOINT_POLICIES)
+    return policies if isinstance(policies, dict) else {}
+
+
 DEFAULT_POLICY: Final = Policy(
     origins=(),
     methods=ANY,
@@ -172,7 +192,8 @@ DEFAULT_POLICY: Final = Policy(
 # --- validation of one level -------------------------------------------------------------
 
 
-def _suggest(name: str, choices: Iterable[str]) -> str:
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the choice ``name`` is closest to, if any is close."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -225,25 +246,52 @@ def _validate_origins(value: object) -> tuple[tuple[OriginSpec, ...], list[str]]
     return tuple(specs), errors
 
 
+Validated = tuple[Union[tuple[Any, ...], str], list[str]]
+
+
+def _validate_methods(value: object) -> Validated:
+    """``"*"`` or a list of method names, upper-cased."""
+    return _validate_names(value, "method", str.upper)
+
+
+def _validate_request_headers(value: object) -> Validated:
+    """``"*"`` or a list of request header names (lower-cased) and compiled regexes."""
+    items = (value,) if isinstance(value, re.Pattern) else value
+    return _validate_names(items, "header", str.lower, _check_request_header, _is_text_pattern)
+
+
+def _validate_response_headers(value: object, normalize: Callable[[str], str]) -> Validated:
+    """``"*"`` or a list of response header names, written as ``normalize`` says."""
+    return _validate_names(value, "header", normalize, _check_response_header)
+
+
+def _as_written(name: str) -> str:
+    return name
+
+
+def _is_text_pattern(item: object) -> bool:
+    return isinstance(item, re.Pattern) and isinstance(item.pattern, str)
+
+
+def _no_item(item: object) -> bool:
+    return False
+
+
 def _validate_names(
     value: object,
     kind: str,
-    *,
-    upper: bool,
-    check: Any = None,
-    patterns: bool = False,
-    keep_case: bool = False,
-) -> tuple[tuple[Any, ...] | str, list[str]]:
-    """Validate ``"*"`` or a list of token names (methods or header names), and compiled
-    regexes when ``patterns``."""
+    normalize: Callable[[str], str],
+    check: Callable[[str], str | None] | None = None,
+    taken_as_is: Callable[[object], bool] = _no_item,
+) -> Validated:
+    """Validate ``"*"`` or a list of token names (methods or header names), each written
+    as ``normalize`` says, and the items ``taken_as_is`` (request headers' regexes)."""
     if value == ANY:
         return ANY, []
     if isinstance(value, str):
         if "," in value or len(value.split()) > 1:  # names hold neither
             return (), [_several_in_one(value)]
         items: tuple[object, ...] | None = (value,)
-    elif patterns and isinstance(value, re.Pattern):
-        items = (value,)
     else:
         items = _as_items(value)
     if items is None:
@@ -253,7 +301,7 @@ def _validate_names(
     names: list[Any] = []
     errors: list[str] = []
     for item in items:
-        if patterns and isinstance(item, re.Pattern) and isinstance(item.pattern, str):
+        if taken_as_is(item):
             names.append(item)
         elif item == ANY:
             errors.append(f"'*' must be the whole value, not one {kind} name among others")
@@ -262,7 +310,7 @@ def _validate_names(
         elif check is not None and (message := check(item)):
             errors.append(message)
         else:
-            name = item if keep_case else item.upper() if upper else item.lower()
+            name = normalize(item)
             if name not in names:
                 names.append(name)
     return tuple(names), errors
@@ -330,21 +378,19 @@ def declare_policy(
     normalized: dict[str, Any] = {}
     for name, value in values.items():
         if name not in FIELD_NAMES:
-            hint = flask_cors_hint(name) or _suggest(name, FIELD_NAMES)
+            hint = flask_cors_hint(name) or suggest(name, FIELD_NAMES)
             problems.append(Problem(name, value, source, "unknown field" + hint))
             continue
         errors: list[str]
         if name == "origins":
             normalized[name], errors = _validate_origins(value)
         elif name == "methods":
-            normalized[name], errors = _validate_names(value, "method", upper=True)
+            normalized[name], errors = _validate_methods(value)
         elif name == "allow_headers":
-            normalized[name], errors = _validate_names(
-                value, "header", upper=False, check=_check_request_header, patterns=True
-            )
+            normalized[name], errors = _validate_request_headers(value)
         elif name == "expose_headers":
-            normalized[name], errors = _validate_names(
-                value, "header", upper=False, check=_check_response_header, keep_case=keep_case
+            normalized[name], errors = _validate_response_headers(
+                value, _as_written if keep_case else str.lower
             )
         elif name == "max_age":
             normalized[name], errors = _validate_max_age(value)
@@ -410,7 +456,7 @@ def config_values(config: Mapping[str, object]) -> tuple[dict[str, object], list
         elif key.startswith("PREFLIGHT_") or difflib.get_close_matches(
             key, list(CONFIG_KEYS), n=1, cutoff=0.85
         ):
-            hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or _suggest(key, CONFIG_KEYS)
+            hint = flask_cors_hint(key, config_prefix="PREFLIGHT_") or suggest(key, CONFIG_KEYS)
             problems.append(Problem(key, value, CONFIG_SOURCE, "unknown config key" + hint))
     return values, problems
 
@@ -694,12 +740,6 @@ def _dangers(policy: EffectivePolicy, where: str) -> list[Problem]:
                     "admit only https:// origins",
                 )
     return problems
-
-
-def describe(policy: Policy) -> str:
-    """A short, stable rendering of what a level sets, for error messages and the CLI."""
-    parts = [f"{name}={value!r}" for name, value in policy.set_fields().items()]
-    return ", ".join(parts) or "(nothing)"
 
 
 def _same_item(a: object, b: object) -> bool:

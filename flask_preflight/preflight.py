@@ -4,8 +4,6 @@ A preflight is checked for its origin, then its requested method, its requested 
 its private-network request; each step either passes or returns a ``Refusal`` naming the
 check and the policy field to change. The steps read only the compiled policy and the raw
 request header values, and never raise on malformed input.
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -181,9 +179,9 @@ def decide_preflight(
         (ALLOW_ORIGIN, "*" if policy.matcher.any_origin else origin),
         (ALLOW_METHODS, requested_method),
     ]
-    if names:
+    if names and requested_headers is not None:  # names come from requested_headers
         value = (
-            _allowed_headers_value(policy, names, requested_headers)
+            _echoed_headers(names, requested_headers)
             if policy.echo_header_case
             else ",".join(names)
         )
@@ -198,16 +196,12 @@ def decide_preflight(
     return headers
 
 
-def _allowed_headers_value(
-    policy: CompiledPolicy, names: tuple[str, ...], requested: str | None
-) -> str:
-    if policy.echo_header_case and requested is not None:
-        # The dialect's form: the names as the browser wrote them, sorted, ", "-joined.
-        # ``requested`` was already parsed (and bounded) by check_headers.
-        if len(names) == 1 and "," not in requested:
-            return requested.strip(" \t")
-        return ", ".join(sorted(n for n in (e.strip(" \t") for e in requested.split(",")) if n))
-    return ",".join(names)
+def _echoed_headers(names: tuple[str, ...], requested: str) -> str:
+    """The dialect's form: the names as the browser wrote them, sorted, ", "-joined.
+    ``requested`` was already parsed (and bounded) by check_headers."""
+    if len(names) == 1 and "," not in requested:
+        return requested.strip(" \t")
+    return ", ".join(sorted(n for n in (e.strip(" \t") for e in requested.split(",")) if n))
 
 
 def preflight_vary(policy: CompiledPolicy) -> str:

@@ -91,10 +91,16 @@ WEBSOCKET_UPGRADE: Final = "websocket upgrade"
 Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
 
 
+def blueprint_name(state: BlueprintSetupState) -> str:
+    """The dotted name a registration gives its blueprint (``parent.child`` when nested):
+    the name its endpoints start with."""
+    return f"{state.name_prefix}.{state.name}".lstrip(".")
+
+
 def remember_url_prefix(state: BlueprintSetupState) -> None:
     """A blueprint's deferred setup function (``cors()`` records it): note the URL prefix
     of each registration, nested blueprints under their dotted names."""
-    name = f"{state.name_prefix}.{state.name}".lstrip(".")
+    name = blueprint_name(state)
     prefixes = state.app.extensions.setdefault(URL_PREFIXES_KEY, {})
     prefixes[name] = (state.url_prefix, state.subdomain)
 

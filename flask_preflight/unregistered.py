@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, request_started
 
+from .extension import EXTENSION_NAME
+from .policy import policy_of
+
 if TYPE_CHECKING:
     from flask.blueprints import BlueprintSetupState
 
@@ -47,15 +50,11 @@ def missing_preflight_message(app: Flask) -> str:
 
 def is_registered(app: Flask) -> bool:
     """Whether ``Preflight`` is registered on ``app``."""
-    from .extension import EXTENSION_NAME  # not at the top: extension imports decorators
-
     return EXTENSION_NAME in app.extensions
 
 
 def has_policies(app: Flask) -> bool:
     """Whether any view, ``View`` class or blueprint of ``app`` carries a ``cors()`` policy."""
-    from .decorators import policy_of  # not at the top: decorators imports this module
-
     if any(policy_of(blueprint) is not None for blueprint in app.blueprints.values()):
         return True
     return any(

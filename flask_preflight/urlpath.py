@@ -12,8 +12,6 @@ sending; servers do not), and ``%2F`` is whatever the server left in ``PATH_INFO
 Werkzeug 2.3.0 merges them in pairs, so ``/a///b`` is a 404 there; ``routed_path`` merges
 each run whole, as later versions do: for a path 2.3.0 does not match, that only picks a
 more specific owner, whose prefix the merged path is under.)
-
-Nothing here imports Flask.
 """
 
 from __future__ import annotations

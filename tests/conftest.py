@@ -1,36 +1,7 @@
-"""Shared helpers for the behaviour tests: requests the way a browser sends them."""
+"""Fixtures shared by the behaviour tests (none yet). The shared names live in
+``tests/helpers.py``; the two below are re-exported for branches that still import them
+from here."""
 
-from __future__ import annotations
+from .helpers import cors_headers, send_preflight
 
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
-
-
-def send_preflight(
-    client: FlaskClient,
-    path: str,
-    origin: str,
-    method: str,
-    headers: str | None = None,
-    **extra: str,
-) -> TestResponse:
-    """An OPTIONS preflight as Chromium sends it (no cookies, ACRH lowercase and sorted).
-
-    Values go straight into the WSGI environ, so tests can send bytes (CR, LF) that the
-    test client's header validation would refuse to send.
-    """
-    environ = {"HTTP_ORIGIN": origin, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": method}
-    if headers is not None:
-        environ["HTTP_ACCESS_CONTROL_REQUEST_HEADERS"] = headers
-    for name, value in extra.items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
-    return client.options(path, environ_overrides=environ)
-
-
-def cors_headers(response: TestResponse) -> dict[str, str]:
-    """The response's Access-Control-* headers, by lowercase name."""
-    return {
-        name.lower(): value
-        for name, value in response.headers.items()
-        if name.lower().startswith("access-control-")
-    }
+__all__ = ["cors_headers", "send_preflight"]

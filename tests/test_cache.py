@@ -20,9 +20,7 @@ from flask_preflight.extension import get_state
 from flask_preflight.paths import PATH_CACHE_SIZE, PATH_KEY_LIMITS
 from flask_preflight.routing import MAX_CACHED_KEY_LENGTH, ROUTE_CACHE_SIZE, ROUTE_KEY_LIMITS
 
-from .conftest import send_preflight
-
-A = "https://a.example.com"
+from .helpers import A, send_preflight
 
 
 def test_a_key_is_stored_only_when_each_value_fits_its_limit() -> None:

@@ -15,8 +15,9 @@ from flask.views import MethodView
 from flask_preflight import Preflight, cors
 from flask_preflight.cli import NO_ROUTE_EXIT, preflight_cli
 
+from .helpers import ADMIN
+
 APP_ORIGIN = "https://app.example.com"
-ADMIN = "https://admin.example.com"
 
 
 @pytest.fixture

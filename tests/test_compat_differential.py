@@ -15,13 +15,13 @@ from werkzeug.test import TestResponse
 
 from flask_preflight import compat
 
+from .helpers import BAR, FOO
+
 if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
     import flask_cors  # in CI a missing flask-cors fails, never skips
 else:
     flask_cors = pytest.importorskip("flask_cors")
 
-FOO = "https://foo.com"
-BAR = "https://bar.com"
 SUB = "https://a.foo.com"
 ROUTES = {"/api/x": {"GET", "POST", "PUT"}, "/other": {"GET"}}
 

@@ -18,7 +18,8 @@ from flask_preflight.compat import CONFIG_KEYS, CORS, cross_origin
 from flask_preflight.extension import get_state
 from flask_preflight.regexes import can_match_no_origin, literal_prefix
 
-A = "https://a.example.com"
+from .helpers import A
+
 HTTP_A = "http://a.example.com"
 
 

@@ -8,8 +8,7 @@ from flask import Flask
 
 from flask_preflight import Preflight, PreflightConfigError, cors
 
-A = "https://a.example.com"
-B = "https://b.example.com"
+from .helpers import A, B
 
 
 def _app_from_env(monkeypatch: pytest.MonkeyPatch, **variables: str) -> Flask:

@@ -12,10 +12,7 @@ from flask_preflight.dialect import NATIVE, Dialect
 from flask_preflight.policy import CompiledPolicy, compile_policy, declare_policy, resolve
 from flask_preflight.preflight import actual_response_headers, decide_preflight
 
-from .conftest import send_preflight
-
-A = "https://a.example.com"
-B = "https://b.example.com"
+from .helpers import A, B, send_preflight
 
 
 def compiled(dialect: Dialect | None, **fields: object) -> CompiledPolicy:

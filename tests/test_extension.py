@@ -14,11 +14,8 @@ from flask_preflight import Preflight, cors
 from flask_preflight.extension import get_state
 from flask_preflight.routing import ROUTE_CACHE_SIZE
 
-from .conftest import cors_headers, send_preflight
+from .helpers import ADMIN, EVIL, SHOP, cors_headers, send_preflight
 
-ADMIN = "https://admin.example.com"
-SHOP = "https://shop.example.com"
-EVIL = "https://evil.example.net"
 PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_preflight import Preflight, PreflightConfigError, cors
 from flask_preflight.policy import FIELD_NAMES
 
-# flask-cors 6's options (DEFAULT_OPTIONS, see /work/shared/docs/flask-cors.md section 1.3),
+# flask-cors 6's options (``flask_cors.core.DEFAULT_OPTIONS``),
 # with the Flask-Preflight field of the same meaning, or None.
 FLASK_CORS_OPTIONS = {
     "origins": "origins",

@@ -17,10 +17,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_preflight import Preflight, cors
 from flask_preflight.extension import get_state
 
-from .conftest import cors_headers, send_preflight
+from .helpers import ADMIN, SHOP, cors_headers, send_preflight
 
-ADMIN = "https://admin.example.com"
-SHOP = "https://shop.example.com"
 PARTNER = "https://partner.example"
 ORDERS = ["middleware-first", "preflight-first"]
 

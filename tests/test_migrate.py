@@ -17,7 +17,7 @@ from flask_preflight import Preflight, PreflightConfigError, cors
 from flask_preflight.cli import preflight_cli
 from flask_preflight.compat import CORS, cross_origin
 
-from .conftest import send_preflight
+from .helpers import BAR, FOO, send_preflight
 from .migration_check import (
     apply_migration,
     assert_migration_equivalent,
@@ -25,9 +25,6 @@ from .migration_check import (
     migrate_output,
     run_cli,
 )
-
-FOO = "https://foo.com"
-BAR = "https://bar.com"
 
 
 def build(compat: bool) -> Flask:

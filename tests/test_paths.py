@@ -12,10 +12,7 @@ from flask_preflight.extension import get_state
 from flask_preflight.paths import PATH_CACHE_SIZE, PathPolicies, PathRule, wsgi_path
 from flask_preflight.policy import declare_policy
 
-from .conftest import send_preflight
-
-A = "https://a.example.com"
-B = "https://b.example.com"
+from .helpers import A, B, send_preflight
 
 
 def level(origin: str) -> object:

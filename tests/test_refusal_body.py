@@ -10,7 +10,7 @@ from flask import Flask
 
 from flask_preflight import Preflight, cors
 
-from .conftest import send_preflight
+from .helpers import send_preflight
 
 ALLOWED = "https://admin.example.com"
 HOSTILE = "https://evil.example\x1b[31m\xe9"

@@ -16,9 +16,8 @@ from flask_preflight.routing import (
     ROUTING_ENVIRON_KEYS,
 )
 
-from .conftest import send_preflight
+from .helpers import ADMIN, EVIL, send_preflight
 
-ADMIN = "https://admin.example.com"
 UPGRADE = {"connection": "Upgrade", "upgrade": "websocket"}
 
 
@@ -126,7 +125,6 @@ def test_the_documentation_states_the_cache_bound() -> None:
 # (PATH_INFO as the server hands it over, the preflight's status for a PUT from EVIL and
 # from ADMIN) on an app whose /admin blueprint admits ADMIN only and whose app level admits
 # every origin: the answer follows the path Werkzeug routes (urlpath.py).
-EVIL = "https://evil.example.net"
 SLASH_VARIANTS = [
     ("/admin/items/1", 403, 204),
     ("//admin/items/1", 403, 204),  # Werkzeug matches "/" + path.lstrip("/")

@@ -13,10 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from flask_preflight import Preflight, cors, signals
 
-from .conftest import send_preflight
+from .helpers import EVIL, send_preflight
 
 PAGE = "https://app.example.com"
-EVIL = "https://evil.example.net"
 
 
 @pytest.fixture

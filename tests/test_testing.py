@@ -8,8 +8,7 @@ from flask import Flask, make_response, request
 from flask_preflight import Preflight, cors
 from flask_preflight.testing import browser_request, needs_preflight, unsafe_header_names
 
-ADMIN = "https://admin.example.com"
-EVIL = "https://evil.example.net"
+from .helpers import ADMIN, EVIL
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,9 @@ from werkzeug.test import TestResponse
 
 from flask_preflight import Preflight, cors
 
-from .conftest import cors_headers, send_preflight
+from .helpers import ADMIN, EVIL, cors_headers, send_preflight
 
 PAGE = "https://app.example.com"
-ADMIN = "https://admin.example.com"
-EVIL = "https://evil.example.net"
 
 
 def make_app(app_policy: dict[str, object] | None = None) -> Flask:

@@ -67,8 +67,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     # Stock Chromium lets `Access-Control-Allow-Headers: *` cover `Authorization`, against the
-    # Fetch spec (browser-facts R3.7). With this feature on it follows the spec, so the
-    # Authorization scenarios fail if the server answers a literal `*`.
+    # Fetch Standard (in a CORS-preflight fetch, `*` never covers `Authorization`). With this
+    # feature on it follows the spec, so the Authorization scenarios fail if the server
+    # answers a literal `*`.
     "--enable-features=CorsNonWildcardRequestHeadersSupport",
 ]
 

@@ -3,8 +3,9 @@
 Two halves:
 
 * **The browser** (:func:`browser_fetch`): what a page's ``fetch()`` puts on the wire and whether
-  the browser lets the page read the result, following the WHATWG Fetch Standard as summarized
-  in ``/work/shared/docs/browser-facts.md`` sections 1-5 (rule numbers ``R…`` refer to it).
+  the browser lets the page read the result, following the WHATWG Fetch Standard
+  (https://fetch.spec.whatwg.org/; the rule numbers ``R…`` are labels kept from the notes it
+  was first written from, each rule being stated where it is used).
   Where Chromium diverges from the spec (``Authorization`` covered by ``*``), the model follows
   the spec, which is the stricter of the two.
 * **The intent** (:class:`PolicyModel`, :func:`intended`): given a policy as written in issue 2

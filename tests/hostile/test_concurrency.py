@@ -1,6 +1,6 @@
 """No cross-talk: under concurrency, every response carries exactly its own request's origin.
 
-peers.md section 3, item 10: precomputed header values shared between responses let one
+A bug peer libraries shipped: precomputed header values shared between responses let one
 request's origin leak into another's response. Two tests: a real threaded Werkzeug server
 hammered over sockets by many client threads, and many threads calling one app's WSGI callable
 directly while middleware downstream mutates every response's header list in place.

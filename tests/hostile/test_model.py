@@ -1,7 +1,7 @@
-"""The reference model itself, checked against the observations in browser-facts.md.
+"""The reference model itself, checked against browser observations (Chromium, Firefox).
 
 If the model is wrong, every differential test is worthless, so each rule it encodes is pinned
-here to a row of browser-facts.md (section 9 scenario numbers, or the rule number).
+here to an observed browser behaviour (scenario numbers, or the model's rule number).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every origin in the corpus is sent, byte for byte, as the ``Origin`` of an actual request and
 of a preflight against policies built from exact origins, subdomain patterns, port patterns,
 regexes, ``null`` and a callable, with and without credentials. The corpus is generated from
-each policy's allowed origins by every trick in peers.md section 3 and issue 5: suffix and
+each policy's allowed origins by every trick of peers' security bugs and issue 5: suffix and
 prefix tricks, userinfo, scheme swaps, case and trailing-dot variants, default and odd ports,
 IPv6 forms, punycode and Unicode look-alikes, backslashes, whitespace, NUL/CR/LF/TAB, ``null``,
 comma-joined lists and 8 KB origins.

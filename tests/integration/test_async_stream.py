@@ -11,8 +11,8 @@ from flask.views import MethodView
 
 from flask_preflight import Preflight, cors
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, SHOP, vary_fields
+from ..helpers import ADMIN, EVIL, SHOP, cors_headers, send_preflight
+from .helpers import vary_fields
 
 
 def make_app() -> Flask:

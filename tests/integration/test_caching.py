@@ -13,8 +13,8 @@ from flask_caching import Cache
 
 from flask_preflight import Preflight, cors
 
-from ..conftest import cors_headers
-from .conftest import ADMIN, EVIL, SHOP, vary_fields
+from ..helpers import ADMIN, EVIL, SHOP, cors_headers
+from .helpers import vary_fields
 
 ORIGINS = [SHOP, ADMIN, EVIL, None]
 

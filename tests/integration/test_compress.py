@@ -12,8 +12,8 @@ from flask_compress import Compress
 
 from flask_preflight import Preflight, cors
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import SHOP, vary_lines
+from ..helpers import SHOP, cors_headers, send_preflight
+from .helpers import vary_lines
 
 BIG = {"items": list(range(2000))}  # well over COMPRESS_MIN_SIZE
 

@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 
 from flask_preflight import Preflight, cors
 
-from ..conftest import cors_headers
-from .conftest import ADMIN, EVIL, SHOP, vary_lines
+from ..helpers import ADMIN, EVIL, SHOP, cors_headers
+from .helpers import vary_lines
 
 BODY = b"0123456789" * 100
 

@@ -8,8 +8,8 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from flask_preflight import Preflight
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, assert_vary_merged, json_of, vary_lines
+from ..helpers import ADMIN, EVIL, cors_headers, send_preflight
+from .helpers import assert_vary_merged, json_of, vary_lines
 
 
 def make_app(with_preflight: bool = True) -> Flask:

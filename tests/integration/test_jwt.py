@@ -15,8 +15,8 @@ from flask_jwt_extended import (
 
 from flask_preflight import Preflight
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, json_of, vary_fields
+from ..helpers import ADMIN, EVIL, cors_headers, send_preflight
+from .helpers import json_of, vary_fields
 
 
 def make_app(app_wide_hook: bool) -> Flask:

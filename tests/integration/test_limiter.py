@@ -10,8 +10,8 @@ from flask_limiter.util import get_remote_address
 
 from flask_preflight import Preflight
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, SHOP, vary_fields
+from ..helpers import ADMIN, SHOP, cors_headers, send_preflight
+from .helpers import vary_fields
 
 
 def make_app() -> Flask:

@@ -10,8 +10,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from flask_preflight import Preflight
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, assert_vary_merged, json_of, vary_lines
+from ..helpers import ADMIN, EVIL, cors_headers, send_preflight
+from .helpers import assert_vary_merged, json_of, vary_lines
 
 
 class User(UserMixin):

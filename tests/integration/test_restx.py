@@ -11,8 +11,8 @@ from flask_restx import Api, Resource
 
 from flask_preflight import Preflight, cors
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, SHOP, json_of, vary_fields
+from ..helpers import ADMIN, EVIL, SHOP, cors_headers, send_preflight
+from .helpers import json_of, vary_fields
 
 
 def make_app() -> tuple[Flask, list[str]]:

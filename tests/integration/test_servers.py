@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from ..helpers import EVIL, SHOP
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = "tests.integration.server_app:app"
-SHOP = "https://shop.example.com"
-EVIL = "https://evil.example.net"
 STARTUP_SECONDS = 30.0
 
 

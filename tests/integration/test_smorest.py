@@ -14,8 +14,8 @@ from flask_smorest import Api, Blueprint
 
 from flask_preflight import Preflight, cors
 
-from ..conftest import cors_headers, send_preflight
-from .conftest import ADMIN, EVIL, SHOP, json_of, vary_fields
+from ..helpers import ADMIN, EVIL, SHOP, cors_headers, send_preflight
+from .helpers import json_of, vary_fields
 
 PETS = {1: {"id": 1, "name": "Rex"}, 2: {"id": 2, "name": "Tom"}}
 

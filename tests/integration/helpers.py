@@ -1,15 +1,11 @@
-"""Shared names for the integration tests: the origins every test plays, and helpers to
-read the one ``Vary`` header a response must carry."""
+"""Shared helpers for the integration tests: reading the one ``Vary`` header a response
+must carry (the origins they play are in ``tests/helpers.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from werkzeug.test import TestResponse
-
-SHOP = "https://shop.example.com"
-ADMIN = "https://admin.example.com"
-EVIL = "https://evil.example.net"
 
 
 def vary_lines(response: TestResponse) -> list[str]:
