@@ -50,6 +50,8 @@ autodoc_typehints = "description"
 nitpick_ignore_regex = [
     ("py:class", r"(flask|werkzeug|collections\.abc|re|datetime|typing_extensions)\..+"),
     ("py:class", r"Flask|flask_preflight\.decorators\.T"),
+    # Cors's constructor takes the validated policy; users get a Cors from cors() only.
+    ("py:class", r"Policy"),
 ]
 autodoc_member_order = "bysource"
 
