@@ -38,16 +38,16 @@ from . import signals
 from .decorators import policy_of
 from .errors import PreflightConfigError, Problem
 from .headers import (
-    ACCESS_CONTROL_PREFIX,
     ENVIRON_ORIGIN,
     ENVIRON_REQUEST_HEADERS,
     ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
+    PLAIN_RESPONSE_HEADERS,
     PREFLIGHT_VARY,
     VARY,
-    VARY_ORIGIN,
     merge_actual_headers,
     merge_preflight_headers,
+    sets_cors_or_vary,
 )
 from .paths import PathPolicies
 from .policy import (
@@ -60,14 +60,15 @@ from .policy import (
     resolve,
 )
 from .preflight import (
+    ActualPlan,
     Refusal,
+    actual_plan,
     actual_refusal,
-    actual_response_headers,
     check_request_method_syntax,
     decide_preflight,
     escape,
+    plan_answer,
     preflight_vary,
-    private_network_answer,
 )
 from .routing import WEBSOCKET_UPGRADE, Resolution, Route, Router, owner_key
 
@@ -105,6 +106,11 @@ class PreflightState:
         self.direct = direct
         self.frozen = False
         self.policies: dict[str | None, CompiledPolicy] = {}  # filled by freeze()
+        # How each endpoint answers actual requests (preflight.actual_plan), for every
+        # endpoint with CORS enabled whose policy does not depend on the request path;
+        # filled by freeze().
+        self.plans: dict[str | None, ActualPlan] = {}
+        self._plans_by_policy: dict[int, tuple[CompiledPolicy, ActualPlan | None]] = {}
         self._by_levels: dict[
             tuple[int, ...], tuple[CompiledPolicy | None, list[Problem], list[Policy]]
         ] = {}
@@ -180,9 +186,21 @@ class PreflightState:
             self.policies = self.compile_all()
             if not self.direct:
                 _put_first(self.app, self._answer_in_flask)
-            if self.paths is not None:  # every lookup goes through policy_for, with the path
-                self.paths.check((APP_LEVEL, *self.app.view_functions), self._compile)
+            if self.paths is None:
+                fixed = self.policies
+            else:  # path rules: only endpoints whose policy is the same on every path
+                keys = (APP_LEVEL, *self.app.view_functions, *map(owner_key, self.router.owners))
+                self.paths.check(keys, self._compile)
                 self.policies = {}
+                fixed = {}
+                for key in keys:
+                    every_path, level = self.paths.level_for_every_path(key)
+                    if every_path:
+                        fixed[key] = self._compile_checked(key, level)
+            for key, policy in fixed.items():
+                plan = self.plan_of(policy)
+                if plan is not None:
+                    self.plans[key] = plan
             self.app._got_first_request = True
             self.frozen = True
 
@@ -202,6 +220,27 @@ class PreflightState:
         self.policies[endpoint] = policy
         return policy
 
+    def plan_of(self, policy: CompiledPolicy) -> ActualPlan | None:
+        """How ``policy`` answers actual requests (``preflight.actual_plan``); ``None`` when
+        CORS is not enabled (the response is left alone). Built once per compiled policy."""
+        known = self._plans_by_policy.get(id(policy))
+        if known is not None:
+            return known[1]
+        plan = actual_plan(policy) if policy.enabled else None
+        self._plans_by_policy[id(policy)] = (policy, plan)  # keeps the id's object alive
+        return plan
+
+    def plan_for(self, endpoint: str | None, environ: WSGIEnvironment) -> ActualPlan | None:
+        """The plan of ``endpoint`` for the request ``environ`` describes: the one decided
+        at the first request, else (no rule matched, a policy chosen by path too, or CORS
+        not enabled) the plan of the policy ``policy_for`` chooses."""
+        plan = self.plans.get(endpoint)
+        if plan is None:
+            plan = self.plan_of(self.policy_for(endpoint, environ))
+            if plan is not None and self.paths is None:
+                self.plans[endpoint] = plan
+        return plan
+
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
         policy, problems = self._compile(endpoint, path_level)
         if policy is None:
@@ -213,6 +252,15 @@ class PreflightState:
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
         """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``)."""
         return self.router.route(environ, method)
+
+    def answer_preflight_environ(self, environ: WSGIEnvironment) -> Answer | None:
+        """The answer to the ``OPTIONS`` request ``environ`` describes, if it is a preflight
+        this app answers (``None``: Flask should answer it)."""
+        method = environ.get(ENVIRON_REQUEST_METHOD)
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(method, str) or not isinstance(origin, str):
+            return None
+        return self.answer_preflight(environ, origin, method)
 
     def answer_preflight(self, environ: WSGIEnvironment, origin: str, method: str) -> Answer | None:
         """The preflight's status, headers and body; ``None`` when Flask should answer."""
@@ -287,11 +335,7 @@ class PreflightState:
             routed.append((self, endpoint, environ))
         if environ.get("REQUEST_METHOD") != "OPTIONS":
             return None
-        method = environ.get(ENVIRON_REQUEST_METHOD)
-        origin = environ.get(ENVIRON_ORIGIN)
-        if not isinstance(method, str) or not isinstance(origin, str):
-            return None
-        answer = self.answer_preflight(environ, origin, method)
+        answer = self.answer_preflight_environ(environ)
         if answer is None:
             return None
         status, headers, body = answer
@@ -318,11 +362,35 @@ class PreflightState:
         the blueprint owning its path, else the app level."""
         return self.router.owner_of(ctx.url_adapter)
 
-    def actual_request_refused(
-        self, endpoint: str | None, policy: CompiledPolicy, environ: WSGIEnvironment, origin: str
+    def request_key(self, ctx: RequestContext) -> str | None:
+        """The policy key of the request of ``ctx``: its endpoint, else the unrouted key."""
+        rule = ctx.request.url_rule
+        return rule.endpoint if rule is not None else self.unrouted_key(ctx)
+
+    def decorate(
+        self, headers: list[tuple[str, str]], endpoint: str | None, environ: WSGIEnvironment
     ) -> None:
-        """Tell ``signals.actual_request_refused``'s receivers (there are some) that a
+        """Add the CORS headers and ``Vary`` of the actual request ``environ`` describes,
+        routed to ``endpoint``, to its response's ``headers``. (The direct wrapper does the
+        same inline.)"""
+        plan = self.plan_for(endpoint, environ)
+        if plan is None:  # CORS is not enabled for this endpoint
+            return
+        cors = plan_answer(plan, environ)
+        if cors is plan.refused and signals.actual_request_refused.receivers:
+            self.actual_request_refused(endpoint, environ)
+        if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
+            merge_actual_headers(headers, cors)
+        else:
+            headers.extend(cors)
+
+    def actual_request_refused(self, endpoint: str | None, environ: WSGIEnvironment) -> None:
+        """Tell ``signals.actual_request_refused``'s receivers (there are some) why a
         cross-origin request got no CORS headers."""
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(origin, str):
+            return
+        policy = self.policy_for(endpoint, environ)
         refusal = actual_refusal(policy, origin, str(environ.get("REQUEST_METHOD", "")))
         if refusal is None or _is_same_origin(environ, origin):
             return
@@ -390,85 +458,111 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
     """Wrap ``app.wsgi_app``: answer preflights before Flask builds a request context (when
     nothing sits between this wrapper and Flask), and add the CORS headers of actual
     requests in ``start_response``. (A function, not a class with ``__call__``: calling it
-    is measurably cheaper on every request.)"""
+    is measurably cheaper on every request.) Which of two wrappers is chosen once, here."""
+    if state.direct:
+        return _direct_middleware(wsgi_app, state)
+    return _behind_middleware(wsgi_app, state)
+
+
+def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
+    """The wrapper of Flask's own ``wsgi_app``: every actual request passes here, so this
+    stays inline (each extra Python call costs about a fifth of a percent of a bare Flask
+    request). The endpoint is the one this app's URL map routed to, read from the request
+    context active while the response starts; a response no request of this app produced
+    is not this app's to decorate."""
     app = state.app
-    direct = state.direct
+    current_request = _cv_request.get
+    plans = state.plans
+    refused_signal = signals.actual_request_refused
 
     def preflight_wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        routed: list[Routed] | None = None
-        if direct:
-            if environ.get("REQUEST_METHOD") == "OPTIONS":
-                method = environ.get(ENVIRON_REQUEST_METHOD)
-                origin = environ.get(ENVIRON_ORIGIN)
-                if isinstance(method, str) and isinstance(origin, str):
-                    answer = state.answer_preflight(environ, origin, method)
-                    if answer is not None:
-                        status, headers, body = answer
-                        start_response(status, headers)
-                        return [body]
-        else:
-            routed = []  # filled by this app's first before_request hook
-
-        policies = state.policies
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            answered = state.answer_preflight_environ(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            # Every actual request passes here, so this stays inline: each extra Python
-            # call costs a percent of a bare Flask request. The endpoint is the one this
-            # app's URL map routed to, read from the request context active now, or noted
-            # by the before_request hook when a middleware starts the response later; a
-            # response no request of this app produced (another app mounted below, a
-            # middleware's own answer) is not this app's to decorate.
+            ctx = current_request(None)
+            if ctx is None or ctx.app is not app:
+                return start_response(status, headers, exc_info)
+            request = ctx.request
+            request_environ = request.environ
+            rule = request.url_rule
+            plan = plans.get(rule.endpoint) if rule is not None else None
+            if plan is None:  # no rule matched, a policy chosen by path too, or no CORS
+                plan = state.plan_for(state.request_key(ctx), request_environ)
+                if plan is None:  # CORS is not enabled for this endpoint
+                    return start_response(status, headers, exc_info)
+            # preflight.plan_answer, inline.
+            known, fast_methods, private_network, answer, refused = plan
+            cors = None
+            if (
+                fast_methods is None or request_environ.get("REQUEST_METHOD") in fast_methods
+            ) and not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
+                try:
+                    cors = known.get(request_environ.get(ENVIRON_ORIGIN))
+                except TypeError:  # an Origin value that is not hashable (never a str)
+                    cors = None
+            if cors is None:
+                cors = answer(request_environ)
+            if cors is refused and refused_signal.receivers:
+                state.actual_request_refused(state.request_key(ctx), request_environ)
+            for name, _ in headers:
+                if name not in PLAIN_RESPONSE_HEADERS:
+                    if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
+                        merge_actual_headers(headers, cors)
+                        return start_response(status, headers, exc_info)
+                    break
+            headers.extend(cors)
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start_cors_response)
+
+    return preflight_wsgi_app
+
+
+def _behind_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
+    """The wrapper of WSGI middleware that was installed before ``Preflight(app)``: the
+    endpoint comes from the request context active when the response starts, or, for a
+    middleware that starts it later, from the note this app's first ``before_request``
+    hook left; a preflight answered inside Flask keeps exactly the headers it was answered
+    with."""
+    app = state.app
+
+    def preflight_wsgi_app(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if not state.frozen:
+            state.freeze()
+        routed: list[Routed] = []  # filled by this app's first before_request hook
+
+        def start_cors_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             ctx = _cv_request.get(None)
             if ctx is not None and ctx.app is app:
-                request = ctx.request
-                request_environ = request.environ
-                rule = request.url_rule
+                request_environ = ctx.request.environ
+                rule = ctx.request.url_rule
                 endpoint = rule.endpoint if rule is not None else state.unrouted_key(ctx)
             elif routed and routed[-1][0] is state:
                 _, endpoint, request_environ = routed[-1]
-            else:
+            else:  # another app's response, or a middleware's own
                 return start_response(status, headers, exc_info)
-            if not direct:
-                answered = request_environ.get(ANSWERED_ENVIRON_KEY)
-                if answered is not None:  # a preflight answered inside Flask's dispatch
-                    merge_preflight_headers(headers, answered)
-                    return start_response(status, headers, exc_info)
-            policy = policies.get(endpoint) or state.policy_for(endpoint, request_environ)
-            if not policy.enabled:
-                return start_response(status, headers, exc_info)
-            origin = request_environ.get(ENVIRON_ORIGIN)
-            if origin is None and policy.actual_wildcard is None and policy.no_origin is None:
-                cors = []  # the common same-origin request: only Vary may change
+            answered = request_environ.get(ANSWERED_ENVIRON_KEY)
+            if answered is not None:  # a preflight answered inside Flask's dispatch
+                merge_preflight_headers(headers, answered)
             else:
-                if not isinstance(origin, str):
-                    origin = None
-                cors = actual_response_headers(policy, origin, request_environ["REQUEST_METHOD"])
-                if not cors and origin is not None and signals.actual_request_refused.receivers:
-                    state.actual_request_refused(endpoint, policy, request_environ, origin)
-                if policy.private_network_on_actual and cors:  # a dialect's (dialect.py)
-                    pna = request_environ.get(ENVIRON_REQUEST_PRIVATE_NETWORK)
-                    if pna is not None:
-                        cors.extend(private_network_answer(policy, pna))
-            for name, _ in headers:
-                lowered = name.lower()
-                if lowered == "vary" or lowered.startswith(ACCESS_CONTROL_PREFIX):
-                    # The app set Vary or CORS headers itself: merge, and drop its own.
-                    merge_actual_headers(headers, cors, policy.vary_origin)
-                    break
-            else:
-                headers.extend(cors)
-                if policy.vary_origin:
-                    headers.append(VARY_ORIGIN)
+                state.decorate(headers, endpoint, request_environ)
             return start_response(status, headers, exc_info)
 
-        if routed is None:
-            return wsgi_app(environ, start_cors_response)
         token = ROUTED.set(routed)
         try:
             return wsgi_app(environ, start_cors_response)

@@ -15,17 +15,30 @@ Nothing here imports Flask.
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, Union
+from typing import Any, Final, Union
 
 from .errors import PreflightConfigError, Problem
 from .headers import CACHE_SIZE, MAX_CACHED_PATH_LENGTH
 from .policy import CompiledPolicy, Policy
 
 PATH_CACHE_SIZE: Final = CACHE_SIZE
+
+# The regex parser (``re._parser``; ``sre_parse`` before Python 3.11), read to prove that a
+# path regex matches every path; untyped, hence ``Any``.
+_sre_parser: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
+_REPEATS = tuple(
+    getattr(_sre_parser, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_sre_parser, name)
+)
 
 PathPredicate = Callable[[str], bool]
 PathMatcher = Union[str, "re.Pattern[str]", PathPredicate]
@@ -52,10 +65,56 @@ class PathRule:
         except Exception:  # a predicate that fails matches nothing, as origin predicates
             return False
 
+    @property
+    def matches_every_path(self) -> bool:
+        """Whether the rule matches every path, proven from its regex's parse tree."""
+        return isinstance(self.match, re.Pattern) and matches_everything(self.match)
+
     def applies_to(self, endpoint: str | None) -> bool:
         if self.scope is None:
             return True
         return endpoint is not None and endpoint.startswith(self.scope + ".")
+
+
+def matches_everything(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern.fullmatch`` matches every string, read from its parse tree: a
+    sequence of items that each match the empty string at any position (repeats of at
+    least zero times, groups of such), one of which is ``.*`` with DOTALL (compat's
+    ``"/*"`` becomes ``(?:/*)(?s:.*)``). Anything else is not proven, so ``False``."""
+    try:
+        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:
+        return False
+    dotall = bool(parsed.state.flags & re.DOTALL)
+    return _sequence(list(parsed), dotall) == _EVERYTHING
+
+
+_EMPTY, _EVERYTHING, _UNPROVEN = 1, 2, 0
+
+
+def _sequence(items: list[tuple[Any, Any]], dotall: bool) -> int:
+    """``_EVERYTHING`` when the items match every string, ``_EMPTY`` when they match the
+    empty string at any position, else ``_UNPROVEN``."""
+    result = _EMPTY
+    for op, av in items:
+        if op in _REPEATS and av[0] == 0:
+            _, high, body = av
+            body = list(body)
+            everything = (
+                high == _sre_parser.MAXREPEAT and dotall and body == [(_sre_parser.ANY, None)]
+            )
+            if everything:
+                result = _EVERYTHING
+        elif op is _sre_parser.SUBPATTERN:
+            _, add_flags, del_flags, body = av
+            inner_dotall = (dotall or bool(add_flags & re.DOTALL)) and not (del_flags & re.DOTALL)
+            inner = _sequence(list(body), inner_dotall)
+            if inner == _UNPROVEN:
+                return _UNPROVEN
+            result = max(result, inner)
+        else:
+            return _UNPROVEN
+    return result
 
 
 def wsgi_path(environ_path: object) -> str | None:
@@ -108,6 +167,19 @@ class PathPolicies:
             return None
         rule = self.rule_for(endpoint, path)
         return None if rule is None else rule.level
+
+    def level_for_every_path(self, endpoint: str | None) -> tuple[bool, Policy | None]:
+        """``(True, level)`` when ``endpoint``'s level is the same whatever the path (the
+        override's; the first applicable rule's when it matches every path; ``None`` when
+        no rule applies), so its policy can be decided once; else ``(False, None)``."""
+        if self.override is not None:
+            level = self.override(endpoint)
+            if level is not None:
+                return True, level
+        for rule in self.rules:
+            if rule.applies_to(endpoint):
+                return (True, rule.level) if rule.matches_every_path else (False, None)
+        return True, None
 
     def check(
         self,
