@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -149,6 +150,7 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
         document: dict[str, Any] = {
             "routes": rows,
             "unrouted": {"origins": _render(app_policy.effective.origins)},
+            "preflights": {"answered_in": state.preflights, "note": state.preflight_route()},
         }
         if path_rows():
             document["path_rules"] = path_rows()
@@ -174,6 +176,7 @@ def routes_command(endpoint: str | None, as_json: bool) -> None:
     click.echo("\nCORS is 'yes' when the policy allows some origin and its CORS METHODS include")
     click.echo("the row's METHOD. Values in [brackets] say where each one was set. Without a")
     click.echo("matching route (404, 405), the app-level policy applies.")
+    click.echo("\n".join(textwrap.wrap(state.preflight_route(), width=80)))
     rules = path_rows()
     if rules:
         click.echo("Path rules, first match wins (404s under them use them too):")

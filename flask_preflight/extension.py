@@ -11,8 +11,13 @@ Data flow:
   * nothing (``Preflight(app)`` wrapped Flask's own ``wsgi_app``): in ``preflight_middleware``,
     before Flask builds a request context; the environ is the one Flask would see;
   * WSGI middleware the app installed earlier (``ProxyFix``, ``DispatcherMiddleware``, a
-    path rewriter): inside Flask's dispatch, from a ``before_request`` hook that runs before
-    every other one, on the environ as Flask sees it after that middleware.
+    path rewriter) whose chain can be read (``chain.py``): in ``preflight_layer``, put
+    between that middleware and Flask's own ``wsgi_app``, again before Flask builds a
+    request context, on the environ as Flask sees it after that middleware;
+  * middleware whose chain cannot be read (a closure): inside Flask's dispatch, from a
+    ``before_request`` hook that runs before every other one (logged once, at the first
+    request). The hook stays installed whenever middleware sits in between, for what the
+    chain may hide. The three answer with the same bytes.
 
 - Every other request goes to Flask as usual; the middleware's ``start_response`` adds the
   ``Access-Control-*`` headers and ``Vary`` to whatever response this app produced (views,
@@ -35,6 +40,7 @@ from flask import Flask
 from flask.globals import _cv_request
 
 from . import signals
+from .chain import describe, is_flask_wsgi_app, walk
 from .decorators import policy_of
 from .errors import PreflightConfigError, Problem
 from .headers import (
@@ -87,6 +93,8 @@ EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
 # Set in the environ of a preflight answered inside Flask's dispatch, to the headers it was
 # answered with: the middleware then keeps them exactly, whatever after_request hooks did.
 ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
+# Marks the preflight layer placed between middleware and Flask, naming its app's state.
+LAYER_ATTRIBUTE: Final = "_flask_preflight_layer"
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 # Where a request was routed, noted by the before_request hook of an app whose Preflight
@@ -104,6 +112,11 @@ class PreflightState:
         self.app_levels = app_levels
         # Whether Preflight wraps Flask's own wsgi_app, with no middleware in between.
         self.direct = direct
+        # Where preflights are answered (see preflight_route): "wrapper" (direct), "layer"
+        # (a layer between the middleware and Flask) or "hook" (a before_request hook).
+        self.preflights = "wrapper" if direct else "hook"
+        self.inner: object = None  # what Preflight's wrapper wraps (when not direct)
+        self.unread: object = None  # the middleware the chain could not be read through
         self.frozen = False
         self.policies: dict[str | None, CompiledPolicy] = {}  # filled by freeze()
         # How each endpoint answers actual requests (preflight.actual_plan), for every
@@ -186,6 +199,9 @@ class PreflightState:
             self.policies = self.compile_all()
             if not self.direct:
                 _put_first(self.app, self._answer_in_flask)
+                self.place_layer()  # again: the chain may have changed since init_app
+                if self.preflights == "hook":
+                    logger.info("%s", self.preflight_route())
             if self.paths is None:
                 fixed = self.policies
             else:  # path rules: only endpoints whose policy is the same on every path
@@ -248,6 +264,45 @@ class PreflightState:
         return policy
 
     # --- answering preflights ---------------------------------------------------------
+
+    def place_layer(self) -> None:
+        """With middleware between Preflight's wrapper and Flask: put a preflight layer in
+        every slot of the chain (``chain.py``) that holds Flask's own ``wsgi_app``, where
+        preflights are answered on the environ as Flask will see it, before Flask builds a
+        request context. Without any, preflights are answered by the ``before_request``
+        hook (which stays installed for whatever the chain hides)."""
+        found = walk(self.inner, self.app, self._is_layer)
+        for slot in found.slots:
+            held = slot.get()
+            if not self._is_layer(held):
+                slot.set(preflight_layer(held, self))
+        self.preflights = "layer" if found.slots else "hook"
+        self.unread = found.opaque[0] if found.opaque else None
+
+    def _is_layer(self, candidate: object) -> bool:
+        attributes = getattr(candidate, "__dict__", None)
+        return isinstance(attributes, dict) and attributes.get(LAYER_ATTRIBUTE) is self
+
+    def preflight_route(self) -> str:
+        """Where this app answers preflights, in a sentence (the CLI and the log say it)."""
+        if self.preflights == "wrapper":
+            return (
+                "Preflights are answered before Flask builds a request context "
+                "(Preflight(app) wraps Flask's own wsgi_app)."
+            )
+        if self.preflights == "layer":
+            return (
+                "Preflights are answered before Flask builds a request context, in a "
+                "layer between the WSGI middleware installed before Preflight(app) and Flask."
+            )
+        name = "WSGI middleware" if self.unread is None else describe(self.unread)
+        return (
+            f"Preflights are answered inside Flask (a before_request hook, at about the cost "
+            f"of a whole request): Flask-Preflight cannot see where {name}, installed "
+            f"before Preflight(app), passes requests on to Flask. For the fast path, call "
+            f"Preflight(app) before installing it, or have it keep the app it wraps in an "
+            f"'app' attribute (as Werkzeug's middleware do) or use functools.wraps."
+        )
 
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
         """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``)."""
@@ -340,7 +395,12 @@ class PreflightState:
             return None
         status, headers, body = answer
         environ[ANSWERED_ENVIRON_KEY] = headers
-        return self.app.response_class(body, status=status, headers=headers)
+        response = self.app.response_class(body, status=status)
+        # Exactly the answer's headers, as the wrapper and the layer send them (no
+        # Content-Type of Flask's default): the same bytes whichever path answered.
+        response.headers.clear()
+        response.headers.extend(headers)
+        return response
 
     # --- actual requests ------------------------------------------------------------------
 
@@ -452,6 +512,29 @@ def _disabled_refusal(origin: str) -> Refusal:
         f"CORS is not enabled for this endpoint (no origins allowed), so {escape(origin)} "
         "is refused",
     )
+
+
+def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
+    """The layer put between middleware and Flask's own ``wsgi_app`` (``place_layer``): it
+    answers preflights on the environ exactly as Flask will see it, and passes everything
+    else on untouched (actual requests get their headers from Preflight's wrapper)."""
+
+    def preflight_layer_app(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            if not state.frozen:
+                state.freeze()
+            answered = state.answer_preflight_environ(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
+        return flask_wsgi_app(environ, start_response)
+
+    setattr(preflight_layer_app, LAYER_ATTRIBUTE, state)
+    preflight_layer_app.__wrapped__ = flask_wsgi_app  # type: ignore[attr-defined]
+    return preflight_layer_app
 
 
 def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
@@ -610,14 +693,14 @@ class Preflight:
             raise PreflightConfigError(problems)
         inner = app.wsgi_app
         # Nothing between this wrapper and Flask: preflights can be answered in the wrapper.
-        direct = getattr(inner, "__func__", None) is Flask.wsgi_app and (
-            getattr(inner, "__self__", None) is app
-        )
+        direct = is_flask_wsgi_app(inner, app)
         state = PreflightState(app, tuple(levels), direct)
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         if not direct:
             _put_first(app, state._answer_in_flask)
+            state.inner = inner
+            state.place_layer()
         app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
 
 
