@@ -128,30 +128,38 @@ def call_once(app: WSGIApp, environ: dict[str, Any]) -> Response:
     return Response(captured["status"], captured["headers"])
 
 
-def run_batch(app: WSGIApp, environ: dict[str, Any], n: int) -> int:
-    """Time ``n`` requests through ``app`` (nanoseconds). Each gets a shallow environ copy."""
+def run_batch(targets: list[tuple[WSGIApp, dict[str, Any]]], n: int) -> float:
+    """Time about ``n`` requests, split evenly over ``targets``: (WSGI callable,
+    prepared environ) pairs, one per app instance. Each request gets a shallow copy of the
+    environ; its body is consumed and closed. Returns nanoseconds per request."""
     start_response = _start_response
-    copy = environ.copy
+    per_target = max(1, n // len(targets))
     t0 = time.perf_counter_ns()
-    for _ in range(n):
-        body = app(copy(), start_response)
-        for _chunk in body:
-            pass
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-    return time.perf_counter_ns() - t0
+    for wsgi, environ in targets:
+        copy = environ.copy
+        for _ in range(per_target):
+            body = wsgi(copy(), start_response)
+            for _chunk in body:
+                pass
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+    return (time.perf_counter_ns() - t0) / (per_target * len(targets))
 
 
 @dataclass
 class Workload:
-    """One contender app of one shape, answering one kind of request."""
+    """One contender app of one shape, answering one kind of request. ``targets`` are the
+    ``wsgi_app`` of each instance of the app with its own prepared environ: identical
+    instances differ by a few percent (where their objects sit in memory), so each batch
+    runs the same number of requests through each, and that bias averages out."""
 
     contender: str
     shape: Shape
     kind: RequestKind
-    app: WSGIApp
+    app: Any  # the first instance (a Flask app)
     environ: dict[str, Any]
+    targets: list[tuple[WSGIApp, dict[str, Any]]]
     response: Response | None = None
     batch: int = 1
     samples: list[float] = field(default_factory=list)  # ns per request, one per round
@@ -165,24 +173,26 @@ class Workload:
 class Suite:
     """A set of workloads measured together, interleaved, and their per-round ratios."""
 
-    def __init__(self) -> None:
+    def __init__(self, instances: int = 1) -> None:
+        self.instances = instances
         self.workloads: dict[tuple[str, Shape, str], Workload] = {}
-        self._apps: dict[tuple[str, Shape], WSGIApp] = {}
+        self._apps: dict[tuple[str, Shape], list[Any]] = {}
 
-    def app(self, contender: str, shape: Shape) -> WSGIApp:
-        """The (cached) app of a contender for a shape."""
+    def apps(self, contender: str, shape: Shape) -> list[Any]:
+        """The (cached) instances of a contender's app for a shape."""
         key = (contender, shape)
         if key not in self._apps:
-            self._apps[key] = FACTORIES[contender](shape)
+            self._apps[key] = [FACTORIES[contender](shape) for _ in range(self.instances)]
         return self._apps[key]
 
     def add(self, contender: str, shape: Shape, kind: RequestKind) -> Workload:
         """Register a workload (and the bare GET it is compared to)."""
         key = (contender, shape, kind.key)
         if key not in self.workloads:
-            app = self.app(contender, shape)
-            environ = kind.environ(shape)
-            self.workloads[key] = Workload(contender, shape, kind, app, environ)
+            apps = self.apps(contender, shape)
+            # Through each app's wsgi_app (what the table states), not Flask.__call__.
+            targets = [(app.wsgi_app, kind.environ(shape)) for app in apps]
+            self.workloads[key] = Workload(contender, shape, kind, apps[0], targets[0][1], targets)
         if (contender, kind.key) != (BARE, PLAIN_GET.key):
             self.add(BARE, reference_shape(shape), PLAIN_GET)
         return self.workloads[key]
@@ -194,15 +204,14 @@ class Suite:
     def calibrate(self, batch_seconds: float, warmup_seconds: float) -> None:
         """Warm every workload up, record its response, and size its batch."""
         for w in self.workloads.values():
-            w.response = call_once(w.app, w.environ)
-            n, elapsed = 1, 0
+            w.response = call_once(w.app.wsgi_app, w.environ)
+            n, per_request = len(w.targets), 0.0
             deadline = time.perf_counter() + warmup_seconds
             while True:
-                elapsed = run_batch(w.app, w.environ, n)
+                per_request = run_batch(w.targets, n)
                 if time.perf_counter() >= deadline:
                     break
                 n = min(n * 2, 100_000)
-            per_request = elapsed / n
             w.batch = max(1, round(batch_seconds * 1e9 / per_request))
 
     def run(self, rounds: int, budget_seconds: float, seed: int = 4) -> int:
@@ -217,7 +226,7 @@ class Suite:
             for _ in range(rounds):
                 rng.shuffle(order)
                 for w in order:
-                    w.samples.append(run_batch(w.app, w.environ, w.batch) / w.batch)
+                    w.samples.append(run_batch(w.targets, w.batch))
                 done += 1
                 if time.perf_counter() > deadline and done >= 3:
                     break
