@@ -423,6 +423,7 @@ def test_a_preflight_answer_is_the_same_bytes_whichever_path_answered_it(name: s
 # LintMiddleware asks 204 responses for "Content-Length: 0", which RFC 9110 forbids and
 # Werkzeug's own responses never send.
 @pytest.mark.filterwarnings("ignore::werkzeug.middleware.lint.HTTPWarning")
+@pytest.mark.filterwarnings("ignore::werkzeug.middleware.lint.WSGIWarning")
 @pytest.mark.parametrize("name", READABLE)
 def test_middleware_first_preflights_are_answered_before_flask_builds_a_request(
     name: str,
