@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,17 @@ def load_revision(revision: str, into: Path) -> ModuleType:
     (into / "flask_preflight").rename(into / OLD_NAME)
     sys.path.insert(0, str(into))
     return importlib.import_module(OLD_NAME)
+
+
+def half_width(values: list[float]) -> float:
+    """Half-width of a distribution-free 95% confidence interval of the median of
+    ``values`` (the order statistics n/2 -/+ 0.98 sqrt(n)), as ``Suite.confidence``."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n < 8:
+        return float("nan")
+    k = 0.98 * math.sqrt(n)
+    return (ordered[min(n - 1, math.ceil(n / 2 + k))] - ordered[max(0, math.floor(n / 2 - k))]) / 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             f" the bare GET of the same round (ProxyFix rows: to the bare GET behind ProxyFix);"
             f" null check (a second bare app) {null:.3f}"
         )
-        print(f"{'':22} {args.revision:>12} {'working tree':>12} {'new/old':>8}")
+        print(f"{'':22} {args.revision:>12} {'working tree':>12} {'new/old':>8} (95% CI)")
         for label, old_name, new_name, kinds, reference in lines:
             scale = 1.0
             if reference is not None:
@@ -135,10 +147,11 @@ def main(argv: list[str] | None = None) -> int:
                 old_w = suite.get(old_name, shape, kind)
                 new_w = suite.get(new_name, shape, kind)
                 assert old_w is not None and new_w is not None
-                change = statistics.median(a / b for a, b in zip(new_w.samples, old_w.samples))
+                changes = [a / b for a, b in zip(new_w.samples, old_w.samples)]
                 print(
                     f"{label + kind.key:22} {suite.ratio(old_w) / scale:12.3f}"
-                    f" {suite.ratio(new_w) / scale:12.3f} {change:8.3f}"
+                    f" {suite.ratio(new_w) / scale:12.3f} {statistics.median(changes):8.3f}"
+                    f" ±{half_width(changes):.3f}"
                 )
     return 0
 
