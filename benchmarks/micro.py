@@ -16,11 +16,20 @@ import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from werkzeug.test import EnvironBuilder
 
-from benchmarks.apps import BARE, FACTORIES, REFUSED_ORIGIN, Shape
+from benchmarks.apps import (
+    BARE,
+    FACTORIES,
+    MIDDLEWARES,
+    ORDERS,
+    REFUSED_ORIGIN,
+    Shape,
+    bare_behind,
+    order_contender,
+)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -265,3 +274,68 @@ class Suite:
 def reference_shape(shape: Shape) -> Shape:
     """The bare app a shape is compared with: same routes (the bare app has no origins)."""
     return Shape(routes=shape.routes)
+
+
+class SplitSuite(Suite):
+    """Suites run one after the other, each interleaved with its own bare GET: the headline
+    figures (P1, P2, P3, P6 of each contender, the reference and compat rows), whose
+    targets are a point or two apart; the middleware-order rows; and the rest (scaling
+    shapes, oversized headers), compared with looser targets. A round runs every workload
+    of its suite once, so fewer workloads per round give more rounds, and narrower
+    intervals, in the same time. ``BUDGET`` is each part's share of the time."""
+
+    BUDGET: ClassVar[dict[str, float]] = {
+        "headline": 0.5,
+        "middleware order": 0.2,
+        "scaling": 0.3,
+    }
+    HEADLINE_KINDS = ("GET", "P1", "P2", "P3", "P6")
+    ORDER_CONTENDERS = frozenset(
+        [bare_behind(m) for m in MIDDLEWARES]
+        + [order_contender(m, order) for m in MIDDLEWARES for order in ORDERS]
+    )
+
+    def __init__(self, instances: int = 1) -> None:
+        super().__init__(instances)
+        self.parts = {name: Suite(instances) for name in self.BUDGET}
+        self.rounds: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    def part(self, contender: str, shape: Shape, kind_key: str) -> Suite:
+        """The suite a workload is measured in."""
+        if contender in self.ORDER_CONTENDERS:
+            return self.parts["middleware order"]
+        if shape == Shape() and kind_key in self.HEADLINE_KINDS:
+            return self.parts["headline"]
+        return self.parts["scaling"]
+
+    def add(self, contender: str, shape: Shape, kind: RequestKind) -> Workload:
+        w = self.part(contender, shape, kind.key).add(contender, shape, kind)
+        self.workloads[w.key] = w
+        return w
+
+    def get(self, contender: str, shape: Shape, kind: RequestKind) -> Workload | None:
+        return self.part(contender, shape, kind.key).get(contender, shape, kind)
+
+    def calibrate(self, batch_seconds: float, warmup_seconds: float) -> None:
+        for suite in self.parts.values():
+            suite.calibrate(batch_seconds, warmup_seconds)
+
+    def run(self, rounds: int, budget_seconds: float, seed: int = 4) -> int:
+        """Each part in turn, for its share of the budget; return the headline's rounds."""
+        for name, suite in self.parts.items():
+            t0 = time.perf_counter()
+            self.rounds[name] = suite.run(rounds, budget_seconds * self.BUDGET[name], seed)
+            self.seconds[name] = time.perf_counter() - t0
+        return self.rounds["headline"]
+
+    def reference(self, w: Workload) -> Workload:
+        return self.part(*w.key).reference(w)
+
+    def describe(self) -> str:
+        """How many rounds each part ran, for the results."""
+        return "; ".join(
+            f"{name}: {self.rounds.get(name, 0)} rounds of {len(suite.workloads)} workloads in"
+            f" {self.seconds.get(name, 0):.0f} s"
+            for name, suite in self.parts.items()
+        )

@@ -513,6 +513,8 @@ def render(
     judge: bool,
 ) -> str:
     """The whole results document: ``sections`` are the tables of ``SECTIONS``, rendered."""
+    describe = getattr(suite, "describe", None)
+    rounds_text = describe() if describe else f"{rounds} interleaved rounds, {micro_seconds:.0f} s"
     ref = suite.get(BARE, BASE, PLAIN_GET)
     ref_us = statistics_median(ref.samples) / 1000 if ref else float("nan")
     noise = []
@@ -532,7 +534,7 @@ def render(
         "Machine: " + "; ".join(f"{k} {v}" for k, v in machine.items()) + f"; load avg {load}.",
         "",
         "Figures are the median of per-round ratios to a **bare Flask GET on the same route**"
-        f" in the same round ({rounds} interleaved rounds, {micro_seconds:.0f} s; the bare GET"
+        f" in the same round ({rounds_text}; the bare GET"
         f" took {ref_us:.1f} µs in-process). Below 1 is cheaper than a bare GET."
         " ✓/✗ mark each CORS contender against the target; the verdict column is"
         " Flask-Preflight's. P4 cells read `ratio (x factor over the own baseline)`."
