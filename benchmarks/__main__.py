@@ -51,7 +51,7 @@ class Settings:
 
 
 FULL = Settings(
-    "Full", 0.003, 0.05, 2000, 100.0, 3, 7, 1.0, Shape(routes=1000, origins=10_000), 20_000, True
+    "Full", 0.003, 0.05, 2000, 100.0, 5, 7, 1.0, Shape(routes=1000, origins=10_000), 20_000, True
 )
 SMOKE = Settings(
     "Smoke", 0.0002, 0.0, 3, 5.0, 1, 1, 1.0, Shape(routes=100, origins=1_000), 200, False
@@ -69,6 +69,8 @@ def build_suite(contenders: list[str], instances: int) -> SplitSuite:
         for kind in (ACTUAL_GET, PREFLIGHT_REQ, REFUSED, COMMAS, NAMES, BIG, NO_ORIGIN):
             if not (c == BARE and kind is NO_ORIGIN):
                 suite.add(c, base, kind)
+        for kind in (ACTUAL_GET, PREFLIGHT_REQ):  # the scaling rows' own baseline
+            suite.add(c, report.SCALING_BASE, kind)
         for n in report.ROUTES[1:]:
             for kind in (ACTUAL_GET, PREFLIGHT_REQ):
                 suite.add(c, Shape(routes=n), kind)

@@ -36,6 +36,9 @@ class Shape:
     origins: int = 1
     patterns: int = 0
     resources: int = 0  # flask-cors resources (0: app-wide options); the last one matches
+    # Not part of the app: the same app measured in another suite (micro.SplitSuite), such
+    # as the base shape as the baseline of the scaling rows, measured with them.
+    suite: str = ""
 
     def origin_list(self) -> list[str]:
         """Allowed origins: exact ones, then patterns. The request origin matches the last."""
