@@ -235,7 +235,7 @@ class Suite:
             w.batch = max(len(w.targets), round(batch_seconds * 1e9 / per_request))
         for w in self.workloads.values():
             reference = self.reference(w).batch
-            if w.batch < 2 * reference:  # about the cost of its reference: the same batch
+            if reference / 2 <= w.batch <= 2 * reference:  # about its reference's cost
                 w.batch = reference
 
     def run(self, rounds: int, budget_seconds: float, seed: int = 4) -> int:
