@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from flask import Flask
 
@@ -36,6 +36,9 @@ class Shape:
     origins: int = 1
     patterns: int = 0
     resources: int = 0  # flask-cors resources (0: app-wide options); the last one matches
+    # Not part of the app: the same app measured in another suite (micro.SplitSuite), such
+    # as the base shape as the baseline of the scaling rows, measured with them.
+    suite: str = ""
 
     def origin_list(self) -> list[str]:
         """Allowed origins: exact ones, then patterns. The request origin matches the last."""
@@ -145,34 +148,98 @@ def make_preflight(shape: Shape, app: Flask | None = None) -> Flask:
     return app
 
 
-# Flask-Preflight with WSGI middleware (ProxyFix) installed after Preflight(app), which keeps
-# the fast path (preflights answered in the wrapper), and before it, which moves preflights
-# inside Flask's dispatch. Measured for P1-P3 only, against the same bare GET.
-PREFLIGHT_MIDDLEWARE_AFTER = "Flask-Preflight, middleware installed after"
-PREFLIGHT_MIDDLEWARE_BEFORE = "Flask-Preflight, middleware installed before"
-ORDER_CONTENDERS = (PREFLIGHT_MIDDLEWARE_AFTER, PREFLIGHT_MIDDLEWARE_BEFORE)
-BARE_MIDDLEWARE = "bare Flask, middleware"
+# Reference apps: a second bare app (the null check: identical to the bare app, so its ratio
+# must come out at 1 within the noise) and the floor of actual requests (a WSGI wrapper that
+# does nothing but append three precomputed headers in start_response).
+BARE_NULL = "bare Flask, second instance (null check)"
+FLOOR = "bare Flask + a WSGI wrapper appending 3 precomputed headers (floor)"
+_FLOOR_HEADERS = (
+    ("Access-Control-Allow-Origin", ALLOWED_ORIGIN),
+    ("Access-Control-Max-Age", str(MAX_AGE)),
+    ("Vary", "Origin"),
+)
 
 
-def make_bare_with_middleware(shape: Shape) -> Flask:
-    """The bare app behind the same middleware: the reference of the order rows."""
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
+def make_floor(shape: Shape) -> Flask:
+    """The bare app behind the cheapest possible header-adding WSGI wrapper."""
     app = make_bare(shape)
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    inner = app.wsgi_app
+
+    def floor_wsgi_app(environ: Any, start_response: Any) -> Any:
+        def start_floor_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            headers.extend(_FLOOR_HEADERS)
+            return start_response(status, headers, exc_info)
+
+        return inner(environ, start_floor_response)
+
+    app.wsgi_app = floor_wsgi_app  # type: ignore[method-assign]
     return app
 
 
-def _make_preflight_with_middleware(before: bool) -> Callable[[Shape], Flask]:
-    def make(shape: Shape) -> Flask:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+class EnvironTagMiddleware:
+    """A custom class-based WSGI middleware, as apps write them: it keeps the app it wraps
+    in ``.app`` and sets an environ key."""
 
-        if not before:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        environ["benchmark.tag"] = "1"
+        return self.app(environ, start_response)
+
+
+# WSGI middleware installed before Preflight(app) (between it and Flask) and after it, for
+# the middleware-order rows: P1-P3 against the bare app's GET behind the same middleware.
+MIDDLEWARES: dict[str, Callable[[Any], Any]] = {
+    "ProxyFix": lambda inner: _proxy_fix(inner),
+    "DispatcherMiddleware": lambda inner: _dispatcher(inner),
+    "custom class middleware": EnvironTagMiddleware,
+}
+ORDERS = ("before", "after")  # the middleware installed before / after Preflight(app)
+
+
+def _proxy_fix(inner: Any) -> Any:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    return ProxyFix(inner, x_proto=1, x_host=1)
+
+
+def _dispatcher(inner: Any) -> Any:
+    """This app as the default app, another one mounted under a prefix."""
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    return DispatcherMiddleware(inner, {"/other": NotFound()})
+
+
+def order_contender(middleware: str, order: str) -> str:
+    """The name of Flask-Preflight with ``middleware`` installed before or after it."""
+    return f"Flask-Preflight, {middleware} installed {order}"
+
+
+def bare_behind(middleware: str) -> str:
+    """The name of the bare app behind ``middleware`` (the order rows' reference)."""
+    return f"bare Flask, {middleware}"
+
+
+def _make_bare_behind(middleware: str) -> Callable[[Shape], Flask]:
+    def make(shape: Shape) -> Flask:
+        app = make_bare(shape)
+        app.wsgi_app = MIDDLEWARES[middleware](app.wsgi_app)  # type: ignore[method-assign]
+        return app
+
+    return make
+
+
+def _make_ordered(middleware: str, order: str) -> Callable[[Shape], Flask]:
+    def make(shape: Shape) -> Flask:
+        wrap = MIDDLEWARES[middleware]
+        if order == "after":
             app = make_preflight(shape)
-            app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+            app.wsgi_app = wrap(app.wsgi_app)  # type: ignore[method-assign]
             return app
         app = _base_app(shape)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = wrap(app.wsgi_app)  # type: ignore[method-assign]
         return make_preflight(shape, app)
 
     return make
@@ -182,11 +249,14 @@ FACTORIES: dict[str, Callable[[Shape], Flask]] = {
     BARE: make_bare,
     FLASK_CORS: make_flask_cors,
     PREFLIGHT: make_preflight,
-    PREFLIGHT_MIDDLEWARE_AFTER: _make_preflight_with_middleware(before=False),
-    PREFLIGHT_MIDDLEWARE_BEFORE: _make_preflight_with_middleware(before=True),
-    BARE_MIDDLEWARE: make_bare_with_middleware,
     COMPAT: make_compat,
+    BARE_NULL: make_bare,
+    FLOOR: make_floor,
 }
+for _middleware in MIDDLEWARES:
+    FACTORIES[bare_behind(_middleware)] = _make_bare_behind(_middleware)
+    for _order in ORDERS:
+        FACTORIES[order_contender(_middleware, _order)] = _make_ordered(_middleware, _order)
 
 
 def preflight_status() -> str | None:

@@ -16,11 +16,20 @@ import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from werkzeug.test import EnvironBuilder
 
-from benchmarks.apps import BARE, FACTORIES, REFUSED_ORIGIN, Shape
+from benchmarks.apps import (
+    BARE,
+    FACTORIES,
+    MIDDLEWARES,
+    ORDERS,
+    REFUSED_ORIGIN,
+    Shape,
+    bare_behind,
+    order_contender,
+)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -86,6 +95,11 @@ BIG = RequestKind(
 NO_ORIGIN = RequestKind("P6", "request with no Origin to a CORS-enabled route", origin="none")
 
 
+# The time of this thread on the CPU (nanoseconds): on a shared machine, time spent while
+# other processes ran is not counted (wall-clock time counts it when they preempt a batch).
+CLOCK = getattr(time, "thread_time_ns", time.perf_counter_ns)
+
+
 def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
     return None
 
@@ -128,30 +142,38 @@ def call_once(app: WSGIApp, environ: dict[str, Any]) -> Response:
     return Response(captured["status"], captured["headers"])
 
 
-def run_batch(app: WSGIApp, environ: dict[str, Any], n: int) -> int:
-    """Time ``n`` requests through ``app`` (nanoseconds). Each gets a shallow environ copy."""
+def run_batch(targets: list[tuple[WSGIApp, dict[str, Any]]], n: int) -> float:
+    """Time about ``n`` requests, split evenly over ``targets``: (WSGI callable,
+    prepared environ) pairs, one per app instance. Each request gets a shallow copy of the
+    environ; its body is consumed and closed. Returns nanoseconds per request."""
     start_response = _start_response
-    copy = environ.copy
-    t0 = time.perf_counter_ns()
-    for _ in range(n):
-        body = app(copy(), start_response)
-        for _chunk in body:
-            pass
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-    return time.perf_counter_ns() - t0
+    per_target = max(1, n // len(targets))
+    t0 = CLOCK()
+    for wsgi, environ in targets:
+        copy = environ.copy
+        for _ in range(per_target):
+            body = wsgi(copy(), start_response)
+            for _chunk in body:
+                pass
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+    return (CLOCK() - t0) / (per_target * len(targets))
 
 
 @dataclass
 class Workload:
-    """One contender app of one shape, answering one kind of request."""
+    """One contender app of one shape, answering one kind of request. ``targets`` are the
+    ``wsgi_app`` of each instance of the app with its own prepared environ: identical
+    instances differ by a few percent (where their objects sit in memory), so each batch
+    runs the same number of requests through each, and that bias averages out."""
 
     contender: str
     shape: Shape
     kind: RequestKind
-    app: WSGIApp
+    app: Any  # the first instance (a Flask app)
     environ: dict[str, Any]
+    targets: list[tuple[WSGIApp, dict[str, Any]]]
     response: Response | None = None
     batch: int = 1
     samples: list[float] = field(default_factory=list)  # ns per request, one per round
@@ -165,24 +187,26 @@ class Workload:
 class Suite:
     """A set of workloads measured together, interleaved, and their per-round ratios."""
 
-    def __init__(self) -> None:
+    def __init__(self, instances: int = 1) -> None:
+        self.instances = instances
         self.workloads: dict[tuple[str, Shape, str], Workload] = {}
-        self._apps: dict[tuple[str, Shape], WSGIApp] = {}
+        self._apps: dict[tuple[str, Shape], list[Any]] = {}
 
-    def app(self, contender: str, shape: Shape) -> WSGIApp:
-        """The (cached) app of a contender for a shape."""
+    def apps(self, contender: str, shape: Shape) -> list[Any]:
+        """The (cached) instances of a contender's app for a shape."""
         key = (contender, shape)
         if key not in self._apps:
-            self._apps[key] = FACTORIES[contender](shape)
+            self._apps[key] = [FACTORIES[contender](shape) for _ in range(self.instances)]
         return self._apps[key]
 
     def add(self, contender: str, shape: Shape, kind: RequestKind) -> Workload:
         """Register a workload (and the bare GET it is compared to)."""
         key = (contender, shape, kind.key)
         if key not in self.workloads:
-            app = self.app(contender, shape)
-            environ = kind.environ(shape)
-            self.workloads[key] = Workload(contender, shape, kind, app, environ)
+            apps = self.apps(contender, shape)
+            # Through each app's wsgi_app (what the table states), not Flask.__call__.
+            targets = [(app.wsgi_app, kind.environ(shape)) for app in apps]
+            self.workloads[key] = Workload(contender, shape, kind, apps[0], targets[0][1], targets)
         if (contender, kind.key) != (BARE, PLAIN_GET.key):
             self.add(BARE, reference_shape(shape), PLAIN_GET)
         return self.workloads[key]
@@ -192,18 +216,27 @@ class Suite:
         return self.workloads.get((contender, shape, kind.key))
 
     def calibrate(self, batch_seconds: float, warmup_seconds: float) -> None:
-        """Warm every workload up, record its response, and size its batch."""
+        """Warm every workload up, record its response, and size its batch to about
+        ``batch_seconds``; then a workload that costs about as much as its reference (the
+        bare GET: P1, P6, the null check) gets exactly its reference's number of requests,
+        so both have the same structure (the same requests per instance, the same share of
+        a switch between instances) and a batch-size effect cannot pass for a difference
+        of a point or two between them. Much cheaper workloads (preflights) keep their
+        longer batches, where a switch costs nothing measurable."""
         for w in self.workloads.values():
-            w.response = call_once(w.app, w.environ)
-            n, elapsed = 1, 0
+            w.response = call_once(w.app.wsgi_app, w.environ)
+            n, per_request = len(w.targets), 0.0
             deadline = time.perf_counter() + warmup_seconds
             while True:
-                elapsed = run_batch(w.app, w.environ, n)
+                per_request = run_batch(w.targets, n)
                 if time.perf_counter() >= deadline:
                     break
                 n = min(n * 2, 100_000)
-            per_request = elapsed / n
-            w.batch = max(1, round(batch_seconds * 1e9 / per_request))
+            w.batch = max(len(w.targets), round(batch_seconds * 1e9 / per_request))
+        for w in self.workloads.values():
+            reference = self.reference(w).batch
+            if reference / 2 <= w.batch <= 2 * reference:  # about its reference's cost
+                w.batch = reference
 
     def run(self, rounds: int, budget_seconds: float, seed: int = 4) -> int:
         """Run up to ``rounds`` interleaved rounds within the time budget; return rounds done."""
@@ -217,7 +250,7 @@ class Suite:
             for _ in range(rounds):
                 rng.shuffle(order)
                 for w in order:
-                    w.samples.append(run_batch(w.app, w.environ, w.batch) / w.batch)
+                    w.samples.append(run_batch(w.targets, w.batch))
                 done += 1
                 if time.perf_counter() > deadline and done >= 3:
                     break
@@ -251,3 +284,68 @@ class Suite:
 def reference_shape(shape: Shape) -> Shape:
     """The bare app a shape is compared with: same routes (the bare app has no origins)."""
     return Shape(routes=shape.routes)
+
+
+class SplitSuite(Suite):
+    """Suites run one after the other, each interleaved with its own bare GET: the headline
+    figures (P1, P2, P3, P6 of each contender, the reference and compat rows), whose
+    targets are a point or two apart; the middleware-order rows; and the rest (scaling
+    shapes, oversized headers), compared with looser targets. A round runs every workload
+    of its suite once, so fewer workloads per round give more rounds, and narrower
+    intervals, in the same time. ``BUDGET`` is each part's share of the time."""
+
+    BUDGET: ClassVar[dict[str, float]] = {
+        "headline": 0.5,
+        "middleware order": 0.2,
+        "scaling": 0.3,
+    }
+    HEADLINE_KINDS = ("GET", "P1", "P2", "P3", "P6")
+    ORDER_CONTENDERS = frozenset(
+        [bare_behind(m) for m in MIDDLEWARES]
+        + [order_contender(m, order) for m in MIDDLEWARES for order in ORDERS]
+    )
+
+    def __init__(self, instances: int = 1) -> None:
+        super().__init__(instances)
+        self.parts = {name: Suite(instances) for name in self.BUDGET}
+        self.rounds: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    def part(self, contender: str, shape: Shape, kind_key: str) -> Suite:
+        """The suite a workload is measured in."""
+        if contender in self.ORDER_CONTENDERS:
+            return self.parts["middleware order"]
+        if shape == Shape() and kind_key in self.HEADLINE_KINDS:
+            return self.parts["headline"]
+        return self.parts["scaling"]
+
+    def add(self, contender: str, shape: Shape, kind: RequestKind) -> Workload:
+        w = self.part(contender, shape, kind.key).add(contender, shape, kind)
+        self.workloads[w.key] = w
+        return w
+
+    def get(self, contender: str, shape: Shape, kind: RequestKind) -> Workload | None:
+        return self.part(contender, shape, kind.key).get(contender, shape, kind)
+
+    def calibrate(self, batch_seconds: float, warmup_seconds: float) -> None:
+        for suite in self.parts.values():
+            suite.calibrate(batch_seconds, warmup_seconds)
+
+    def run(self, rounds: int, budget_seconds: float, seed: int = 4) -> int:
+        """Each part in turn, for its share of the budget; return the headline's rounds."""
+        for name, suite in self.parts.items():
+            t0 = time.perf_counter()
+            self.rounds[name] = suite.run(rounds, budget_seconds * self.BUDGET[name], seed)
+            self.seconds[name] = time.perf_counter() - t0
+        return self.rounds["headline"]
+
+    def reference(self, w: Workload) -> Workload:
+        return self.part(*w.key).reference(w)
+
+    def describe(self) -> str:
+        """How many rounds each part ran, for the results."""
+        return "; ".join(
+            f"{name}: {self.rounds.get(name, 0)} rounds of {len(suite.workloads)} workloads in"
+            f" {self.seconds.get(name, 0):.0f} s"
+            for name, suite in self.parts.items()
+        )

@@ -341,6 +341,7 @@ def routes_command(
         document: dict[str, Any] = {
             "routes": rows,
             "unrouted": {"origins": _render(unrouted.origins)},
+            "preflights": {"answered_in": state.preflights, "note": state.preflight_route()},
         }
         if path_rows():
             document["path_rules"] = path_rows()
@@ -380,6 +381,8 @@ def routes_command(
                 where = entry["path_rule"] or "no path rule"
                 origins = ", ".join(map(str, entry["origins"])) or "(none)"
                 click.echo(f"  {rule_text}: e.g. {entry['example']!r} -> {where}: {origins}")
+    for line in textwrap.wrap(state.preflight_route(), min(limit or 80, 80)):
+        click.echo(line)
     rules = path_rows()
     if rules:
         click.echo("Path rules, first match wins (404s under them use them too):")

@@ -11,8 +11,13 @@ Data flow:
   * nothing (``Preflight(app)`` wrapped Flask's own ``wsgi_app``): in ``preflight_middleware``,
     before Flask builds a request context; the environ is the one Flask would see;
   * WSGI middleware the app installed earlier (``ProxyFix``, ``DispatcherMiddleware``, a
-    path rewriter): inside Flask's dispatch, from a ``before_request`` hook that runs before
-    every other one, on the environ as Flask sees it after that middleware.
+    path rewriter) whose chain can be read (``chain.py``): in ``preflight_layer``, put
+    between that middleware and Flask's own ``wsgi_app``, again before Flask builds a
+    request context, on the environ as Flask sees it after that middleware;
+  * middleware whose chain cannot be read (a closure): inside Flask's dispatch, from a
+    ``before_request`` hook that runs before every other one (logged once, at the first
+    request). The hook stays installed whenever middleware sits in between, for what the
+    chain may hide. The three answer with the same bytes.
 
 - Every other request goes to Flask as usual; the middleware's ``start_response`` adds the
   ``Access-Control-*`` headers and ``Vary`` to whatever response this app produced (views,
@@ -36,18 +41,19 @@ from flask.globals import _cv_request
 from werkzeug.wsgi import get_host
 
 from . import signals
+from .chain import describe, is_flask_wsgi_app, walk
 from .errors import PreflightConfigError, Problem
 from .headers import (
-    ACCESS_CONTROL_PREFIX,
     ENVIRON_ORIGIN,
     ENVIRON_REQUEST_HEADERS,
     ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
+    PLAIN_RESPONSE_HEADERS,
     PREFLIGHT_VARY,
     VARY,
-    VARY_ORIGIN,
     merge_actual_headers,
     merge_preflight_headers,
+    sets_cors_or_vary,
 )
 from .paths import PathPolicies
 from .policy import (
@@ -68,14 +74,15 @@ from .preflight import (
     METHOD_NOT_ACCEPTED,
     ORIGIN_NOT_ALLOWED,
     WEBSOCKET_UPGRADE_REFUSED,
+    ActualPlan,
     Refusal,
+    actual_plan,
     actual_refusal,
-    actual_response_headers,
     check_request_method_syntax,
     decide_preflight,
     escape,
+    plan_answer,
     preflight_vary,
-    private_network_answer,
     refusal_line,
 )
 from .routing import WEBSOCKET_UPGRADE, Resolution, Route, Router, owner_key
@@ -96,6 +103,8 @@ EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
 # Set in the environ of a preflight answered inside Flask's dispatch, to the headers it was
 # answered with: the middleware then keeps them exactly, whatever after_request hooks did.
 ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
+# Marks the preflight layer placed between middleware and Flask, naming its app's state.
+LAYER_ATTRIBUTE: Final = "_flask_preflight_layer"
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 # Where a request was routed, noted by the before_request hook of an app whose Preflight
@@ -114,8 +123,18 @@ class PreflightState:
         self.app_levels = app_levels
         # Whether Preflight wraps Flask's own wsgi_app, with no middleware in between.
         self.direct = direct
+        # Where preflights are answered (see preflight_route): "wrapper" (direct), "layer"
+        # (a layer between the middleware and Flask) or "hook" (a before_request hook).
+        self.preflights = "wrapper" if direct else "hook"
+        self.inner: object = None  # what Preflight's wrapper wraps (when not direct)
+        self.unread: object = None  # the middleware the chain could not be read through
         self.frozen = False
         self.policies: dict[str | None, CompiledPolicy] = {}  # filled by freeze()
+        # How each endpoint answers actual requests (preflight.actual_plan), for every
+        # endpoint with CORS enabled whose policy does not depend on the request path;
+        # filled by freeze().
+        self.plans: dict[str | None, ActualPlan] = {}
+        self._plans_by_policy: dict[int, tuple[CompiledPolicy, ActualPlan | None]] = {}
         self._by_levels: dict[
             tuple[int, ...], tuple[CompiledPolicy | None, list[Problem], list[Policy]]
         ] = {}
@@ -223,11 +242,24 @@ class PreflightState:
             self.policies = self.compile_all()
             if not self.direct:
                 self._hook_into_flask()
-            if self.paths is not None:  # every lookup goes through policy_for, with the path
-                owners = map(owner_key, self.router.owners)
-                endpoints = (APP_LEVEL, *self.app.view_functions, *owners)
-                self.paths.check(endpoints, self._compile, self._templates_of)
+                self.place_layer()  # again: the chain may have changed since init_app
+                if self.preflights == "hook":
+                    logger.info("%s", self.preflight_route())
+            if self.paths is None:
+                fixed = self.policies
+            else:  # path rules: only endpoints whose policy is the same on every path
+                keys = (APP_LEVEL, *self.app.view_functions, *map(owner_key, self.router.owners))
+                self.paths.check(keys, self._compile, self._templates_of)
                 self.policies = {}
+                fixed = {}
+                for key in keys:
+                    every_path, level = self.paths.level_for_every_path(key)
+                    if every_path:
+                        fixed[key] = self._compile_checked(key, level)
+            for key, policy in fixed.items():
+                plan = self.plan_of(policy)
+                if plan is not None:
+                    self.plans[key] = plan
             self.app._got_first_request = True
             self.frozen = True
 
@@ -261,6 +293,27 @@ class PreflightState:
                     templates.extend((bare or "/", bare + "/"))
         return templates
 
+    def plan_of(self, policy: CompiledPolicy) -> ActualPlan | None:
+        """How ``policy`` answers actual requests (``preflight.actual_plan``); ``None`` when
+        CORS is not enabled (the response is left alone). Built once per compiled policy."""
+        known = self._plans_by_policy.get(id(policy))
+        if known is not None:
+            return known[1]
+        plan = actual_plan(policy) if policy.enabled else None
+        self._plans_by_policy[id(policy)] = (policy, plan)  # keeps the id's object alive
+        return plan
+
+    def plan_for(self, endpoint: str | None, environ: WSGIEnvironment) -> ActualPlan | None:
+        """The plan of ``endpoint`` for the request ``environ`` describes: the one decided
+        at the first request, else (no rule matched, a policy chosen by path too, or CORS
+        not enabled) the plan of the policy ``policy_for`` chooses."""
+        plan = self.plans.get(endpoint)
+        if plan is None:
+            plan = self.plan_of(self.policy_for(endpoint, environ))
+            if plan is not None and self.paths is None:
+                self.plans[endpoint] = plan
+        return plan
+
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
         """The policy of a combination the check at freeze compiled; should one it missed be
         invalid, the request is refused and the problem logged, never raised."""
@@ -275,6 +328,45 @@ class PreflightState:
 
     # --- answering preflights ---------------------------------------------------------
 
+    def place_layer(self) -> None:
+        """With middleware between Preflight's wrapper and Flask: put a preflight layer in
+        every slot of the chain (``chain.py``) that holds Flask's own ``wsgi_app``, where
+        preflights are answered on the environ as Flask will see it, before Flask builds a
+        request context. Without any, preflights are answered by the ``before_request``
+        hook (which stays installed for whatever the chain hides)."""
+        found = walk(self.inner, self.app, self._is_layer)
+        for slot in found.slots:
+            held = slot.get()
+            if not self._is_layer(held):
+                slot.set(preflight_layer(held, self))
+        self.preflights = "layer" if found.slots else "hook"
+        self.unread = found.opaque[0] if found.opaque else None
+
+    def _is_layer(self, candidate: object) -> bool:
+        attributes = getattr(candidate, "__dict__", None)
+        return isinstance(attributes, dict) and attributes.get(LAYER_ATTRIBUTE) is self
+
+    def preflight_route(self) -> str:
+        """Where this app answers preflights, in a sentence (the CLI and the log say it)."""
+        if self.preflights == "wrapper":
+            return (
+                "Preflights are answered before Flask builds a request context "
+                "(Preflight(app) wraps Flask's own wsgi_app)."
+            )
+        if self.preflights == "layer":
+            return (
+                "Preflights are answered before Flask builds a request context, in a "
+                "layer between the WSGI middleware installed before Preflight(app) and Flask."
+            )
+        name = "WSGI middleware" if self.unread is None else describe(self.unread)
+        return (
+            f"Preflights are answered inside Flask (a before_request hook, at about the cost "
+            f"of a whole request): Flask-Preflight cannot see where {name}, installed "
+            f"before Preflight(app), passes requests on to Flask. For the fast path, call "
+            f"Preflight(app) before installing it, or have it keep the app it wraps in an "
+            f"'app' attribute (as Werkzeug's middleware do) or use functools.wraps."
+        )
+
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
         """Where a preflight to ``environ``'s URL for ``method`` would go (``routing.py``).
         Outside a request (the testing helper, the CLI), this ends the app's setup first,
@@ -283,6 +375,15 @@ class PreflightState:
         if not self.frozen:
             self.freeze()
         return self.router.route(environ, method)
+
+    def answer_preflight_environ(self, environ: WSGIEnvironment) -> Answer | None:
+        """The answer to the ``OPTIONS`` request ``environ`` describes, if it is a preflight
+        this app answers (``None``: Flask should answer it)."""
+        method = environ.get(ENVIRON_REQUEST_METHOD)
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(method, str) or not isinstance(origin, str):
+            return None
+        return self.answer_preflight(environ, origin, method)
 
     def answer_preflight(self, environ: WSGIEnvironment, origin: str, method: str) -> Answer | None:
         """The preflight's status, headers and body; ``None`` when Flask should answer."""
@@ -357,16 +458,17 @@ class PreflightState:
             routed.append((self, endpoint, environ))
         if environ.get("REQUEST_METHOD") != "OPTIONS":
             return None
-        method = environ.get(ENVIRON_REQUEST_METHOD)
-        origin = environ.get(ENVIRON_ORIGIN)
-        if not isinstance(method, str) or not isinstance(origin, str):
-            return None
-        answer = self.answer_preflight(environ, origin, method)
+        answer = self.answer_preflight_environ(environ)
         if answer is None:
             return None
         status, headers, body = answer
         environ[ANSWERED_ENVIRON_KEY] = headers
-        return self.app.response_class(body, status=status, headers=headers)
+        response = self.app.response_class(body, status=status)
+        # Exactly the answer's headers, as the wrapper and the layer send them (no
+        # Content-Type of Flask's default): the same bytes whichever path answered.
+        response.headers.clear()
+        response.headers.extend(headers)
+        return response
 
     def _note_route(self, ctx: RequestContext, routed: list[Routed]) -> None:
         """Note where this app routed the request of ``ctx``."""
@@ -419,11 +521,35 @@ class PreflightState:
         the blueprint owning its path, else the app level."""
         return self.router.owner_of(ctx.url_adapter)
 
-    def actual_request_refused(
-        self, endpoint: str | None, policy: CompiledPolicy, environ: WSGIEnvironment, origin: str
+    def request_key(self, ctx: RequestContext) -> str | None:
+        """The policy key of the request of ``ctx``: its endpoint, else the unrouted key."""
+        rule = ctx.request.url_rule
+        return rule.endpoint if rule is not None else self.unrouted_key(ctx)
+
+    def decorate(
+        self, headers: list[tuple[str, str]], endpoint: str | None, environ: WSGIEnvironment
     ) -> None:
-        """Tell ``signals.actual_request_refused``'s receivers (there are some) that a
+        """Add the CORS headers and ``Vary`` of the actual request ``environ`` describes,
+        routed to ``endpoint``, to its response's ``headers``. (The direct wrapper does the
+        same inline.)"""
+        plan = self.plan_for(endpoint, environ)
+        if plan is None:  # CORS is not enabled for this endpoint
+            return
+        cors = plan_answer(plan, environ)
+        if cors is plan.refused and signals.actual_request_refused.receivers:
+            self.actual_request_refused(endpoint, environ)
+        if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
+            merge_actual_headers(headers, cors)
+        else:
+            headers.extend(cors)
+
+    def actual_request_refused(self, endpoint: str | None, environ: WSGIEnvironment) -> None:
+        """Tell ``signals.actual_request_refused``'s receivers (there are some) why a
         cross-origin request got no CORS headers."""
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(origin, str):
+            return
+        policy = self.policy_for(endpoint, environ)
         refusal = actual_refusal(policy, origin, str(environ.get("REQUEST_METHOD", "")))
         if refusal is None or _is_same_origin(environ, origin):
             return
@@ -497,90 +623,143 @@ def _disabled_refusal(origin: str) -> Refusal:
     )
 
 
+def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
+    """The layer put between middleware and Flask's own ``wsgi_app`` (``place_layer``): it
+    answers preflights on the environ exactly as Flask will see it, and passes everything
+    else on untouched (actual requests get their headers from Preflight's wrapper)."""
+
+    def preflight_layer_app(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            if not state.frozen:
+                state.freeze()
+            answered = state.answer_preflight_environ(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
+        return flask_wsgi_app(environ, start_response)
+
+    setattr(preflight_layer_app, LAYER_ATTRIBUTE, state)
+    preflight_layer_app.__wrapped__ = flask_wsgi_app  # type: ignore[attr-defined]
+    return preflight_layer_app
+
+
 def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
     """Wrap ``app.wsgi_app``: answer preflights before Flask builds a request context (when
     nothing sits between this wrapper and Flask), and add the CORS headers of actual
     requests in ``start_response``. (A function, not a class with ``__call__``: calling it
-    is measurably cheaper on every request.)"""
+    is measurably cheaper on every request.) Which of two wrappers is chosen once, here."""
+    if state.direct:
+        return _direct_middleware(wsgi_app, state)
+    return _behind_middleware(wsgi_app, state)
+
+
+def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
+    """The wrapper of Flask's own ``wsgi_app``: every actual request passes here, so this
+    stays inline (each extra Python call costs about a fifth of a percent of a bare Flask
+    request). The endpoint is the one this app's URL map routed to, read from the request
+    context active while the response starts; a response no request of this app produced
+    is not this app's to decorate."""
     app = state.app
-    direct = state.direct
+    current_request = _cv_request.get
+    plans = state.plans
+    refused_signal = signals.actual_request_refused
 
     def preflight_wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        routed: list[Routed] | None = None
-        if direct:
-            if environ.get("REQUEST_METHOD") == "OPTIONS":
-                method = environ.get(ENVIRON_REQUEST_METHOD)
-                origin = environ.get(ENVIRON_ORIGIN)
-                if isinstance(method, str) and isinstance(origin, str):
-                    answer = state.answer_preflight(environ, origin, method)
-                    if answer is not None:
-                        status, headers, body = answer
-                        start_response(status, headers)
-                        return [body]
-        else:
-            routed = []  # filled by this app's first before_request hook
-
-        policies = state.policies
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            answered = state.answer_preflight_environ(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            # Every actual request passes here, so this stays inline: each extra Python
-            # call costs a percent of a bare Flask request. The endpoint is the one this
-            # app's URL map routed to, read from the request context active now, or noted
-            # by the before_request hook when a middleware starts the response later; a
-            # response no request of this app produced (another app mounted below, a
-            # middleware's own answer, its error page after an exception escaped Flask) is
-            # not this app's to decorate.
+            ctx = current_request(None)
+            if ctx is None or ctx.app is not app:
+                return start_response(status, headers, exc_info)
+            request = ctx.request
+            request_environ = request.environ
+            rule = request.url_rule
+            plan = plans.get(rule.endpoint) if rule is not None else None
+            if plan is None:  # no rule matched, a policy chosen by path too, or no CORS
+                plan = state.plan_for(state.request_key(ctx), request_environ)
+                if plan is None:  # CORS is not enabled for this endpoint
+                    return start_response(status, headers, exc_info)
+            # preflight.plan_answer, inline.
+            known, fast_methods, private_network, answer, refused = plan
+            cors = None
+            if (
+                fast_methods is None or request_environ.get("REQUEST_METHOD") in fast_methods
+            ) and not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
+                try:
+                    cors = known.get(request_environ.get(ENVIRON_ORIGIN))
+                except TypeError:  # an Origin value that is not hashable (never a str)
+                    cors = None
+            if cors is None:
+                cors = answer(request_environ)
+            if cors is refused and refused_signal.receivers:
+                state.actual_request_refused(state.request_key(ctx), request_environ)
+            for name, _ in headers:
+                if name not in PLAIN_RESPONSE_HEADERS:
+                    if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
+                        merge_actual_headers(headers, cors)
+                        return start_response(status, headers, exc_info)
+                    break
+            headers.extend(cors)
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start_cors_response)
+
+    return preflight_wsgi_app
+
+
+def _behind_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
+    """The wrapper of WSGI middleware that was installed before ``Preflight(app)``: the
+    endpoint comes from the request context active when the response starts, or, for a
+    middleware that starts it later, from the note this app's first ``before_request``
+    hook left; a preflight answered inside Flask keeps exactly the headers it was answered
+    with."""
+    app = state.app
+
+    def preflight_wsgi_app(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if not state.frozen:
+            state.freeze()
+        routed: list[Routed] = []  # filled by this app's first before_request hook
+
+        def start_cors_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            # The endpoint is the one this app's URL map routed to, read from the request
+            # context active now, or noted by the before_request hook when a middleware
+            # starts the response later; a response no request of this app produced (another
+            # app mounted below, a middleware's own answer, its error page after an exception
+            # escaped Flask) is not this app's to decorate.
             ctx = _cv_request.get(None)
             if ctx is not None and ctx.app is app:
-                request = ctx.request
-                request_environ = request.environ
-                rule = request.url_rule
+                request_environ = ctx.request.environ
+                rule = ctx.request.url_rule
                 endpoint = rule.endpoint if rule is not None else state.unrouted_key(ctx)
             elif routed and routed[-1][0] is state:
                 _, endpoint, request_environ = routed[-1]
-            else:
+            else:  # another app's response, or a middleware's own
                 return start_response(status, headers, exc_info)
-            if not direct:
-                answered = request_environ.get(ANSWERED_ENVIRON_KEY)
-                if answered is not None:  # a preflight answered inside Flask's dispatch
-                    merge_preflight_headers(headers, answered)
-                    return start_response(status, headers, exc_info)
-            policy = policies.get(endpoint) or state.policy_for(endpoint, request_environ)
-            if not policy.enabled:
-                return start_response(status, headers, exc_info)
-            origin = request_environ.get(ENVIRON_ORIGIN)
-            if origin is None and policy.actual_wildcard is None and policy.no_origin is None:
-                cors = []  # the common same-origin request: only Vary may change
+            answered = request_environ.get(ANSWERED_ENVIRON_KEY)
+            if answered is not None:  # a preflight answered inside Flask's dispatch
+                merge_preflight_headers(headers, answered)
             else:
-                if not isinstance(origin, str):
-                    origin = None
-                cors = actual_response_headers(policy, origin, request_environ["REQUEST_METHOD"])
-                if not cors and origin is not None and signals.actual_request_refused.receivers:
-                    state.actual_request_refused(endpoint, policy, request_environ, origin)
-                if policy.private_network_on_actual and cors:  # a dialect's (dialect.py)
-                    pna = request_environ.get(ENVIRON_REQUEST_PRIVATE_NETWORK)
-                    if pna is not None:
-                        cors.extend(private_network_answer(policy, pna))
-            for name, _ in headers:
-                lowered = name.lower()
-                if lowered == "vary" or lowered.startswith(ACCESS_CONTROL_PREFIX):
-                    # The app set Vary or CORS headers itself: merge, and drop its own.
-                    merge_actual_headers(headers, cors, policy.vary_origin)
-                    break
-            else:
-                headers.extend(cors)
-                if policy.vary_origin:
-                    headers.append(VARY_ORIGIN)
+                state.decorate(headers, endpoint, request_environ)
             return start_response(status, headers, exc_info)
 
-        if routed is None:
-            return wsgi_app(environ, start_cors_response)
         token = ROUTED.set(routed)
         try:
             return wsgi_app(environ, start_cors_response)
@@ -632,14 +811,14 @@ class Preflight:
             raise PreflightConfigError(problems)
         inner = app.wsgi_app
         # Nothing between this wrapper and Flask: preflights can be answered in the wrapper.
-        direct = getattr(inner, "__func__", None) is Flask.wsgi_app and (
-            getattr(inner, "__self__", None) is app
-        )
+        direct = is_flask_wsgi_app(inner, app)
         state = PreflightState(app, tuple(levels), direct)
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         if not direct:
             state._hook_into_flask()
+            state.inner = inner
+            state.place_layer()
         app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
 
 

@@ -144,6 +144,44 @@ def merge_vary(existing: list[str], name: str) -> str | None:
 # policy's answer may carry them).
 ACCESS_CONTROL_PREFIX = "access-control-"
 VARY_ORIGIN = (VARY, "Origin")
+# Response header names, spelled as Werkzeug and Flask write them, that are neither of
+# those: a response whose header names are all here needs no merging, which the request
+# path tells with one set lookup per header instead of lowercasing each name. Any other
+# name (another spelling included) is checked in full, so this set only saves time.
+PLAIN_RESPONSE_HEADERS = frozenset(
+    {
+        "Content-Type",
+        "Content-Length",
+        "Content-Encoding",
+        "Content-Disposition",
+        "Content-Language",
+        "Content-Range",
+        "Content-Security-Policy",
+        "Cache-Control",
+        "ETag",
+        "Expires",
+        "Last-Modified",
+        "Location",
+        "Set-Cookie",
+        "Accept-Ranges",
+        "Date",
+        "Server",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Strict-Transport-Security",
+        "Referrer-Policy",
+    }
+)
+
+
+def sets_cors_or_vary(headers: list[tuple[str, str]]) -> bool:
+    """Whether a response's own headers include ``Vary`` or an ``Access-Control-*`` one."""
+    for name, _ in headers:
+        if name not in PLAIN_RESPONSE_HEADERS:
+            lowered = name.lower()
+            if lowered == "vary" or lowered.startswith(ACCESS_CONTROL_PREFIX):
+                return True
+    return False
 
 
 def _without_access_control(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -151,13 +189,16 @@ def _without_access_control(headers: list[tuple[str, str]]) -> list[tuple[str, s
 
 
 def merge_actual_headers(
-    headers: list[tuple[str, str]], cors: list[tuple[str, str]], vary_origin: bool
+    headers: list[tuple[str, str]], answer: tuple[tuple[str, str], ...]
 ) -> None:
-    """Put ``cors`` headers into a WSGI header list whose app set Vary or Access-Control-*
-    headers itself: the app's Access-Control-* headers are dropped (replaced by ``cors``
-    when the request is granted, gone when it is not), and ``Origin`` is merged into its
-    ``Vary`` when ``vary_origin``. (When the app set none of them, appending is enough: the
-    request path does that inline.)"""
+    """Put an actual request's ``answer`` (``preflight.ActualPlan``: CORS headers, then
+    ``Vary: Origin`` when the answer depends on the origin) into a WSGI header list whose
+    app set Vary or Access-Control-* headers itself: the app's Access-Control-* headers are
+    dropped (replaced by the answer's when the request is granted, gone when it is not), and
+    ``Origin`` is merged into its ``Vary``. (When the app set none of them, appending the
+    answer is enough: the request path does that inline.)"""
+    vary_origin = bool(answer) and answer[-1] == VARY_ORIGIN
+    cors = answer[:-1] if vary_origin else answer
     vary_lines = [value for name, value in headers if name.lower() == "vary"]
     headers[:] = _without_access_control(headers)
     headers.extend(cors)

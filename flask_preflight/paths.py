@@ -21,7 +21,7 @@ from typing import Final, Union
 from .cache import CACHE_SIZE, FROM_APP, MAX_CACHED_PATH_LENGTH, BoundedCache
 from .errors import PreflightConfigError, Problem
 from .policy import CompiledPolicy, Policy
-from .regexes import literal_prefix
+from .regexes import literal_prefix, matches_everything
 from .urlpath import wsgi_path
 
 PATH_CACHE_SIZE: Final = CACHE_SIZE
@@ -68,6 +68,11 @@ class PathRule:
             return prefix.startswith(start) or start.startswith(prefix)
         return True
 
+    @property
+    def matches_every_path(self) -> bool:
+        """Whether the rule matches every path, proven from its regex's parse tree."""
+        return isinstance(self.match, re.Pattern) and matches_everything(self.match)
+
     def applies_to(self, endpoint: str | None) -> bool:
         if self.scope is None:
             return True
@@ -113,6 +118,19 @@ class PathPolicies:
             return None
         rule = self.rule_for(endpoint, path)
         return None if rule is None else rule.level
+
+    def level_for_every_path(self, endpoint: str | None) -> tuple[bool, Policy | None]:
+        """``(True, level)`` when ``endpoint``'s level is the same whatever the path (the
+        override's; the first applicable rule's when it matches every path; ``None`` when
+        no rule applies), so its policy can be decided once; else ``(False, None)``."""
+        if self.override is not None:
+            level = self.override(endpoint)
+            if level is not None:
+                return True, level
+        for rule in self.rules:
+            if rule.applies_to(endpoint):
+                return (True, rule.level) if rule.matches_every_path else (False, None)
+        return True, None
 
     def check(
         self,

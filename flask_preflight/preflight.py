@@ -8,8 +8,9 @@ request header values, and never raise on malformed input.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
 
 from .headers import (
     ALLOW_CREDENTIALS,
@@ -17,11 +18,14 @@ from .headers import (
     ALLOW_METHODS,
     ALLOW_ORIGIN,
     ALLOW_PRIVATE_NETWORK,
+    ENVIRON_ORIGIN,
+    ENVIRON_REQUEST_PRIVATE_NETWORK,
     MAX_AGE,
     MAX_REQUEST_METHOD_LENGTH,
     PREFLIGHT_VARY,
     PREFLIGHT_VARY_PRIVATE_NETWORK,
     VARY,
+    VARY_ORIGIN,
     is_token,
     parse_request_headers,
 )
@@ -216,24 +220,118 @@ def private_network_answer(policy: CompiledPolicy, requested: object) -> Headers
     return [(ALLOW_PRIVATE_NETWORK, "true" if policy.private_network else "false")]
 
 
-def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
-    """The ``Access-Control-*`` headers for a response to an actual (non-preflight) request.
+# What an actual request's response gets: the headers to append, CORS ones then ``Vary``.
+Answer = tuple[tuple[str, str], ...]
+ActualAnswer = Callable[[Mapping[str, Any]], Answer]
+# Methods for which a policy without its own methods answers from ``ActualPlan.known``.
+_COMMON_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-    ``Vary`` is the caller's job: it depends on ``policy.vary_origin`` alone, and must be
-    merged into the response's own ``Vary``.
+
+class ActualPlan(NamedTuple):
+    """How one policy answers actual (non-preflight) requests, decided once per policy.
+
+    ``answer(environ)`` is the tuple of headers to append to the response of the request
+    ``environ`` describes: the ``Access-Control-*`` headers, then ``Vary: Origin`` when the
+    answer depends on the origin. It returns ``refused`` itself (the same object) exactly
+    when no ``Access-Control-*`` header is granted.
+
+    ``known`` holds answers already built, by request ``Origin`` (``None``: no ``Origin``):
+    each exact origin's answer is built at its first allowed request (so at most one per
+    configured exact origin), and is what ``answer`` returns for that origin whenever the
+    method is in ``fast_methods`` (``None``: any method) and, if ``private_network``, the
+    request carries no ``Access-Control-Request-Private-Network``. The request path reads
+    ``known`` under those conditions and calls ``answer`` otherwise.
     """
+
+    known: dict[str | None, Answer]
+    fast_methods: frozenset[str] | None
+    private_network: bool
+    answer: ActualAnswer
+    refused: Answer
+
+
+def actual_plan(policy: CompiledPolicy) -> ActualPlan:
+    """The ``ActualPlan`` of ``policy``: every value it can answer except an allowed
+    origin's is built here, once; an exact origin's answer at its first request."""
+    vary: Answer = (VARY_ORIGIN,) if policy.vary_origin else ()
+    refused = vary
+
+    def finish(granted: Iterable[tuple[str, str]]) -> Answer:
+        cors = tuple(granted)
+        return (*cors, *vary) if cors else refused
+
+    wildcard = policy.actual_wildcard
+    no_origin = policy.no_origin
+    none_answer = finish(no_origin if no_origin is not None else wildcard or ())
+    any_answer = None if wildcard is None else finish(wildcard)
+    tail = (*policy.actual_extra, *vary)
+    allows = policy.matcher.allows
+    exact = policy.matcher.exact
     methods = policy.actual_methods
-    if methods is not None and method not in methods and method.upper() not in methods:
-        return []
-    if policy.unanswered_methods and method in policy.unanswered_methods:
-        return []
-    if origin is None and policy.no_origin is not None:
-        return list(policy.no_origin)
-    if policy.actual_wildcard is not None:
-        return list(policy.actual_wildcard)
-    if origin is None or not policy.matcher.allows(origin):
-        return []
-    return [(ALLOW_ORIGIN, origin), *policy.actual_extra]
+    unanswered = policy.unanswered_methods
+    check_method = methods is not None or bool(unanswered)
+    private_network = policy.private_network_on_actual  # a dialect's (dialect.py)
+    known: dict[str | None, Answer] = {None: none_answer}
+
+    def answer(environ: Mapping[str, Any]) -> Answer:
+        if check_method:
+            method = environ.get("REQUEST_METHOD")
+            if not isinstance(method, str):
+                return refused
+            if methods is not None and method not in methods and method.upper() not in methods:
+                return refused
+            if method in unanswered:
+                return refused
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(origin, str):
+            cors = none_answer  # no Origin (a value that is not a str counts as none)
+        elif any_answer is not None:
+            cors = any_answer
+        elif allows(origin):
+            cors = ((ALLOW_ORIGIN, origin), *tail)
+            if origin in exact:  # one per configured exact origin, whatever clients send
+                known[origin] = cors
+        else:
+            return refused
+        if private_network and cors is not refused:
+            requested = environ.get(ENVIRON_REQUEST_PRIVATE_NETWORK)
+            if requested is not None:
+                end = len(cors) - len(vary)
+                return (*cors[:end], *private_network_answer(policy, requested), *cors[end:])
+        return cors
+
+    fast_methods = None
+    if check_method:
+        fast_methods = (_COMMON_METHODS if methods is None else methods) - unanswered
+    return ActualPlan(known, fast_methods, private_network, answer, refused)
+
+
+def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
+    """What ``plan`` answers the request ``environ`` describes: from ``plan.known`` when
+    its conditions hold, else from ``plan.answer``. (The direct wrapper in extension.py
+    does the same inline.)"""
+    known, fast_methods, private_network, answer, _ = plan
+    if (fast_methods is None or environ.get("REQUEST_METHOD") in fast_methods) and not (
+        private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in environ
+    ):
+        try:
+            cors = known.get(environ.get(ENVIRON_ORIGIN))
+        except TypeError:  # an Origin value that is not hashable (never a str)
+            cors = None
+        if cors is not None:
+            return cors
+    return answer(environ)
+
+
+def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
+    """The ``Access-Control-*`` headers ``policy`` gives an actual request from ``origin``
+    (``None``: no ``Origin`` header) with ``method``; ``Vary`` aside (``actual_plan``
+    says both)."""
+    environ = {"REQUEST_METHOD": method}
+    if origin is not None:
+        environ[ENVIRON_ORIGIN] = origin
+    answer = plan_answer(actual_plan(policy), environ)
+    return [header for header in answer if header is not VARY_ORIGIN]
 
 
 def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal | None:

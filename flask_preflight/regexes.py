@@ -507,3 +507,42 @@ def read(language: Automaton, state: int, text: str) -> int | None:
             return None
         state = following
     return state
+
+
+def matches_everything(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern.fullmatch`` matches every string, read from its parse tree: a
+    sequence of items that each match the empty string at any position (repeats of at
+    least zero times, groups of such), one of which is ``.*`` with DOTALL (compat's
+    ``"/*"`` becomes ``(?:/*)(?s:.*)``). Anything else is not proven, so ``False``."""
+    try:
+        parsed = _parse(pattern)
+    except Exception:
+        return False
+    dotall = bool(parsed.state.flags & re.DOTALL)
+    return _sequence(list(parsed), dotall) == _EVERYTHING
+
+
+_EMPTY, _EVERYTHING, _UNPROVEN = 1, 2, 0
+
+
+def _sequence(items: list[tuple[Any, Any]], dotall: bool) -> int:
+    """``_EVERYTHING`` when the items match every string, ``_EMPTY`` when they match the
+    empty string at any position, else ``_UNPROVEN``."""
+    result = _EMPTY
+    for op, av in items:
+        if op in _REPEATS and av[0] == 0:
+            _, high, body = av
+            body = list(body)
+            everything = high == _parser.MAXREPEAT and dotall and body == [(_parser.ANY, None)]
+            if everything:
+                result = _EVERYTHING
+        elif op is _parser.SUBPATTERN:
+            _, add_flags, del_flags, body = av
+            inner_dotall = (dotall or bool(add_flags & re.DOTALL)) and not (del_flags & re.DOTALL)
+            inner = _sequence(list(body), inner_dotall)
+            if inner == _UNPROVEN:
+                return _UNPROVEN
+            result = max(result, inner)
+        else:
+            return _UNPROVEN
+    return result

@@ -33,8 +33,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 
 from .extension import EXPLAIN_ENVIRON_KEY, get_state
-from .headers import VARY_ORIGIN, is_forbidden_request_header, is_token
-from .preflight import actual_response_headers
+from .headers import is_forbidden_request_header, is_token
+from .preflight import plan_answer
 from .unregistered import is_registered
 
 __all__ = ["Step", "Verdict", "browser_request", "needs_preflight", "policy_headers"]
@@ -335,9 +335,7 @@ def policy_headers(app: Flask, method: str, url: str, origin: str) -> Headers:
     # of a URL no rule matches.
     state.freeze()
     environ = EnvironBuilder(app, url, method=method, headers={"Origin": origin}).get_environ()
-    policy = state.policy_for(state.routed_endpoint(environ), environ)
-    if policy.enabled:
-        headers.extend(actual_response_headers(policy, origin, method))
-        if policy.vary_origin:
-            headers.add(*VARY_ORIGIN)
+    plan = state.plan_for(state.routed_endpoint(environ), environ)
+    if plan is not None:
+        headers.extend(plan_answer(plan, environ))
     return headers

@@ -5,16 +5,23 @@ request this app's own URL map routed picks one of its policies."""
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from flask import Flask, abort, request
+from flask import Flask, abort, request, request_started
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.lint import LintMiddleware
+from werkzeug.middleware.profiler import ProfilerMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.middleware.shared_data import SharedDataMiddleware
+from werkzeug.test import EnvironBuilder
 
 from flask_preflight import Preflight, cors
+from flask_preflight.cli import preflight_cli
 from flask_preflight.extension import get_state
 
 from .helpers import ADMIN, SHOP, cors_headers, send_preflight
@@ -223,7 +230,8 @@ def test_another_apps_request_never_picks_this_apps_policy(order: str) -> None:
 
 
 def test_preflight_answered_inside_flask_keeps_exactly_its_cors_headers() -> None:
-    """With middleware between, after_request hooks run on the preflight's response; they
+    """With middleware between whose chain cannot be read (a closure), preflights are
+    answered from the hook and after_request hooks run on the preflight's response; they
     cannot add or change its Access-Control-* headers, and their Vary is merged."""
     hooks: list[str] = []
     app = items_app(hooks)
@@ -235,8 +243,9 @@ def test_preflight_answered_inside_flask_keeps_exactly_its_cors_headers() -> Non
         response.vary.add("Cookie")
         return response
 
-    install(app, lambda inner: ProxyFix(inner, x_prefix=1), "middleware-first")
+    install(app, strip_version, "middleware-first")
     assert not get_state(app).direct
+    assert get_state(app).preflights == "hook"
     client = app.test_client()
     evil = send_preflight(client, "/items/1", "https://evil.example.net", "PUT")
     assert evil.status_code == 403
@@ -403,3 +412,228 @@ def test_an_error_handler_that_raises_leaves_the_middlewares_page_alone(order: s
 
     install(app, lambda inner: ErrorPage(Buffering(inner)), order)
     assert_left_alone(app.test_client().get("/boom", headers={"Origin": ADMIN}))
+
+
+# --- where preflights are answered, whatever the order -----------------------------------
+
+
+class TagMiddleware:
+    """A plain class-based middleware that keeps the next app in ``.app``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ["tests.tag"] = "1"
+        result: Iterable[bytes] = self.app(environ, start_response)
+        return result
+
+
+def wraps_middleware(inner: Any) -> Any:
+    """A function middleware made with functools.wraps (it keeps ``__wrapped__``)."""
+
+    @functools.wraps(inner)
+    def middleware(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        result: Iterable[bytes] = inner(environ, start_response)
+        return result
+
+    return middleware
+
+
+def opaque(middleware: Middleware) -> Middleware:
+    """``middleware`` behind a closure the chain cannot be read through: the hook path."""
+
+    def install(inner: Any) -> Any:
+        wrapped = middleware(inner)
+
+        def hidden(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            result: Iterable[bytes] = wrapped(environ, start_response)
+            return result
+
+        return hidden
+
+    return install
+
+
+# (middleware, path sent, extra request headers): every middleware of this file, and the
+# well-known ones whose chain Flask-Preflight reads. Flask sees /items/7 in each case.
+FORWARDED = {"X-Forwarded-Host": "api.example.com", "X-Forwarded-Proto": "https"}
+MIDDLEWARES: dict[str, tuple[Middleware, str, dict[str, str]]] = {
+    "ProxyFix x_for x_proto x_host": (
+        lambda inner: ProxyFix(inner, x_for=1, x_proto=1, x_host=1),
+        "/items/7",
+        FORWARDED,
+    ),
+    "ProxyFix x_prefix": (
+        lambda inner: ProxyFix(inner, x_prefix=1),
+        "/items/7",
+        {"X-Forwarded-Prefix": "/api"},
+    ),
+    "DispatcherMiddleware mount": (
+        lambda inner: DispatcherMiddleware(NotFound(), {"/api": inner}),
+        "/api/items/7",
+        {},
+    ),
+    "DispatcherMiddleware default app": (
+        lambda inner: DispatcherMiddleware(inner, {"/internal": Flask("inner")}),
+        "/items/7",
+        {},
+    ),
+    "strip_version (a closure)": (strip_version, "/v1/items/7", {}),
+    "SharedDataMiddleware": (
+        lambda inner: SharedDataMiddleware(inner, {"/static": "/nonexistent"}),
+        "/items/7",
+        {},
+    ),
+    "ProfilerMiddleware": (lambda inner: ProfilerMiddleware(inner, stream=None), "/items/7", {}),
+    "LintMiddleware": (LintMiddleware, "/items/7", {}),
+    "class with .app": (TagMiddleware, "/items/7", {}),
+    "functools.wraps": (wraps_middleware, "/items/7", {}),
+}
+READABLE = [name for name in MIDDLEWARES if "closure" not in name]
+
+
+def raw_answer(
+    app: Flask, path: str, origin: str, headers: dict[str, str]
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """A preflight's status, header list (in order) and body, as the server gets them."""
+    environ = EnvironBuilder(
+        path=path,
+        method="OPTIONS",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization",
+            **headers,
+        },
+    ).get_environ()
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def start_response(status: str, header_list: Any, exc_info: Any = None) -> Any:
+        started.append((status, list(header_list)))
+        return lambda data: None
+
+    body = app.wsgi_app(environ, start_response)
+    try:
+        data = b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    ((status, header_list),) = started
+    return status, header_list, data
+
+
+# LintMiddleware asks 204 responses for "Content-Length: 0", which RFC 9110 forbids and
+# Werkzeug's own responses never send.
+@pytest.mark.filterwarnings("ignore::werkzeug.middleware.lint.HTTPWarning")
+@pytest.mark.parametrize("name", list(MIDDLEWARES))
+def test_a_preflight_answer_is_the_same_bytes_whichever_path_answered_it(name: str) -> None:
+    middleware, path, headers = MIDDLEWARES[name]
+    reference = items_app([])
+    Preflight(reference)  # no middleware: answered in Preflight's own wrapper
+    for origin in (ADMIN, "https://evil.example.net"):
+        expected = raw_answer(reference, "/items/7", origin, {})
+        assert expected[0] in ("204 No Content", "403 Forbidden")
+        for order in ORDERS:
+            for install_as in (
+                middleware,
+                opaque(middleware),
+            ):  # the layer or the wrapper; the hook
+                hooks: list[str] = []
+                app = items_app(hooks)
+                install(app, install_as, order)
+                assert raw_answer(app, path, origin, headers) == expected, (order, install_as)
+                assert hooks == []
+
+
+# LintMiddleware asks 204 responses for "Content-Length: 0", which RFC 9110 forbids and
+# Werkzeug's own responses never send.
+@pytest.mark.filterwarnings("ignore::werkzeug.middleware.lint.HTTPWarning")
+@pytest.mark.filterwarnings("ignore::werkzeug.middleware.lint.WSGIWarning")
+@pytest.mark.parametrize("name", READABLE)
+def test_middleware_first_preflights_are_answered_before_flask_builds_a_request(
+    name: str,
+) -> None:
+    middleware, path, headers = MIDDLEWARES[name]
+    app = items_app([])
+    install(app, middleware, "middleware-first")
+    assert get_state(app).preflights == "layer"
+    started: list[object] = []
+
+    def on_request_started(sender: object, **extra: object) -> None:
+        started.append(sender)
+
+    with request_started.connected_to(on_request_started, app):
+        status, _, _ = raw_answer(app, path, ADMIN, headers)
+        assert status == "204 No Content"
+        assert started == []  # no request context, no dispatch
+        client_headers = {"Origin": ADMIN, "Authorization": "Bearer ok", **headers}
+        actual = app.test_client().put(path, headers=client_headers)
+        assert started == [app]
+    assert actual.status_code == 200
+    assert actual.headers["Access-Control-Allow-Origin"] == ADMIN
+    assert actual.headers["Vary"] == "Origin"
+
+
+def test_unreadable_middleware_keeps_the_hook_and_says_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = items_app([])
+    install(app, strip_version, "middleware-first")
+    state = get_state(app)
+    assert state.preflights == "hook"
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="flask_preflight"):
+        assert_granted(send_preflight(client, "/v1/items/7", ADMIN, "PUT"))
+        assert_granted(send_preflight(client, "/v1/items/7", ADMIN, "PUT"))
+    (record,) = [r for r in caplog.records if "before_request hook" in r.getMessage()]
+    assert record.levelno == logging.INFO
+    message = record.getMessage()
+    assert "tests.test_middleware.strip_version.<locals>.middleware" in message
+    assert "call Preflight(app) before installing it" in message
+
+
+def test_preflight_first_keeps_the_wrapper_and_logs_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = items_app([])
+    install(app, strip_version, "preflight-first")
+    assert get_state(app).preflights == "wrapper"
+    with caplog.at_level(logging.INFO, logger="flask_preflight"):
+        assert_granted(send_preflight(app.test_client(), "/v1/items/7", ADMIN, "PUT"))
+    assert [r for r in caplog.records if "before_request hook" in r.getMessage()] == []
+
+
+def test_the_chain_is_read_again_at_the_first_request() -> None:
+    # A factory that mounts Flask under a prefix after init_app, keeping Flask's own
+    # wsgi_app from before: the chain is complete only at the first request.
+    app = items_app([])
+    flask_wsgi_app = app.wsgi_app
+    dispatcher = DispatcherMiddleware(NotFound(), {})
+    app.wsgi_app = dispatcher  # type: ignore[method-assign]
+    Preflight(app)
+    assert get_state(app).preflights == "hook"
+    dispatcher.mounts["/api"] = flask_wsgi_app
+    started: list[object] = []
+
+    def on_request_started(sender: object, **extra: object) -> None:
+        started.append(sender)
+
+    with request_started.connected_to(on_request_started, app):
+        assert_granted(send_preflight(app.test_client(), "/api/items/7", ADMIN, "PUT"))
+    assert get_state(app).preflights == "layer"
+    assert started == []
+
+
+def test_routes_command_says_where_preflights_are_answered() -> None:
+    for middleware, order, expected in (
+        (strip_version, "preflight-first", "Preflight(app) wraps Flask's own wsgi_app"),
+        (ProxyFix, "middleware-first", "in a layer between the WSGI middleware"),
+        (strip_version, "middleware-first", "strip_version.<locals>.middleware"),
+    ):
+        app = items_app([])
+        install(app, middleware, order)
+        result = app.test_cli_runner().invoke(preflight_cli, ["routes"])
+        assert result.exit_code == 0, result.output
+        assert expected in " ".join(result.output.split())

@@ -1,0 +1,142 @@
+"""The per-policy plan of actual requests (``preflight.ActualPlan``): answers built once are
+only ever served where the full decision would give the same answer, and what is kept per
+origin stays bounded by the configuration, whatever clients send."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import Flask
+
+from flask_preflight import Preflight, cors
+from flask_preflight.compat import CORS
+from flask_preflight.extension import get_state
+from flask_preflight.paths import matches_everything
+
+from .conftest import cors_headers
+
+A = "https://a.example.com"
+B = "https://b.example.com"
+
+
+def app_with(**policy: object) -> Flask:
+    app = Flask(__name__)
+
+    @app.route("/v", methods=["GET", "PUT"])
+    @cors(**policy)
+    def view() -> str:
+        return "ok"
+
+    Preflight(app)
+    return app
+
+
+def test_an_allowed_exact_origin_keeps_its_answer_once_and_a_refused_one_never() -> None:
+    app = app_with(origins=[A, B], methods=["GET"])
+    client = app.test_client()
+    client.get("/v")  # the first request decides the plans
+    plan = get_state(app).plans["view"]
+    for origin in [A, A, "https://evil.example", *(f"https://x{i}.example" for i in range(50))]:
+        client.get("/v", headers={"Origin": origin})
+    assert set(plan.known) == {None, A}  # one answer per configured exact origin at most
+    assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    assert cors_headers(client.get("/v", headers={"Origin": "https://x1.example"})) == {}
+
+
+def test_a_kept_answer_is_not_served_to_a_method_the_policy_does_not_answer() -> None:
+    app = app_with(origins=[A], methods=["GET"])
+    client = app.test_client()
+    assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    # PUT reaches the view (the route accepts it) but the policy's methods do not list it.
+    refused = client.put("/v", headers={"Origin": A})
+    assert refused.status_code == 200
+    assert cors_headers(refused) == {}
+    assert refused.headers["Vary"] == "Origin"
+    lowercase = client.open("/v", method="get", headers={"Origin": A})  # as Flask routes it
+    assert lowercase.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_a_kept_answer_still_gets_the_private_network_answer_of_compat() -> None:
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok")
+    CORS(app, origins=[A], allow_private_network=True)
+    client = app.test_client()
+    assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    asked = client.get(
+        "/v", headers={"Origin": A, "Access-Control-Request-Private-Network": "true"}
+    )
+    assert asked.headers["Access-Control-Allow-Private-Network"] == "true"
+    assert list(asked.headers.keys())[-1] == "Vary"  # the Access-Control-* headers, then Vary
+
+
+def test_an_origin_value_that_is_not_a_string_is_no_origin_and_no_error() -> None:
+    app = app_with(origins=[A])
+    wsgi = app.wsgi_app
+    seen: list[list[tuple[str, str]]] = []
+    for value in ([A], b"https://a.example.com", 7):
+        seen.clear()
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/v",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "HTTP_ORIGIN": value,
+        }
+        body = wsgi(environ, lambda status, headers, exc_info=None: seen.append(headers))
+        assert b"".join(body) == b"ok"
+        assert [h for h in seen[0] if h[0].lower().startswith("access-control-")] == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "everything"),
+    [
+        (r"(?:/*)(?s:.*)", True),  # compat's resources=r"/*"
+        (r"(?s).*", True),
+        (r"(?:(?:/?)*)(?s:.*)", True),
+        (r".*", False),  # "." does not match a newline, which a decoded path may hold
+        (r"(?:/api/.*)(?s:.*)", False),
+        (r"(?:/*)(?s:.*)$", False),
+        (r"(?:/*|x)(?s:.*)", False),  # a branch: not proven
+        (r"(?:/+)(?s:.*)", False),  # at least one "/"
+        (r"(?:(?!/)*)(?s:.*)", True),  # zero repeats of anything match the empty string
+        (r"(?:(?-s:.*))(?s:.*)", True),
+        (r"(?s)(?-s:.*)", False),
+    ],
+)
+def test_a_path_regex_matches_every_path_only_when_its_parse_tree_proves_it(
+    pattern: str, everything: bool
+) -> None:
+    assert matches_everything(re.compile(pattern)) is everything
+    if everything:
+        for path in ("", "/", "/a\nb", "/%2F/\u00e9", "x"):
+            assert re.compile(pattern).fullmatch(path)
+
+
+def test_compat_decides_once_per_endpoint_only_where_the_path_cannot_change_the_policy() -> None:
+    app = Flask(__name__)
+    app.add_url_rule("/api/<path:rest>", "api", lambda rest: "ok")
+    app.add_url_rule("/open", "open", lambda: "ok")
+    CORS(app, resources={r"/api/private/*": {"origins": [B]}, r"/*": {"origins": [A]}})
+    client = app.test_client()
+    assert client.get("/open", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    plans = get_state(app).plans
+    assert "open" not in plans  # the first rule's regex does not match every path
+    assert "api" not in plans
+    private = client.get("/api/private/x", headers={"Origin": B})
+    assert private.headers["Access-Control-Allow-Origin"] == B
+    public = client.get("/api/public/x", headers={"Origin": A})
+    assert public.headers["Access-Control-Allow-Origin"] == A
+    assert cors_headers(client.get("/api/private/x", headers={"Origin": A})) == {}
+
+
+def test_compat_default_resources_decide_once_per_endpoint() -> None:
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok")
+    CORS(app, origins=[A])
+    client = app.test_client()
+    assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    assert "v" in get_state(app).plans
