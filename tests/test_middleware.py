@@ -337,20 +337,20 @@ def assert_left_alone(response: Any) -> None:
     assert "Vary" not in response.headers
 
 
-MIDDLEWARES = {
+ERROR_PAGES = {
     "error-page": ErrorPage,
     "error-page-around-buffering": lambda inner: ErrorPage(Buffering(inner)),
 }
 
 
-@pytest.mark.parametrize("middleware", list(MIDDLEWARES))
+@pytest.mark.parametrize("middleware", list(ERROR_PAGES))
 @pytest.mark.parametrize("order", ORDERS)
 def test_a_middlewares_own_error_page_is_left_alone(order: str, middleware: str) -> None:
     # Issue 16.5: with PROPAGATE_EXCEPTIONS the exception escapes Flask, the middleware
     # answers with its own page, and that page got the endpoint's CORS headers (with
     # credentials) from the route noted while Flask dispatched the request.
     app = failing_app(PROPAGATE_EXCEPTIONS=True)
-    install(app, MIDDLEWARES[middleware], order)
+    install(app, ERROR_PAGES[middleware], order)
     client = app.test_client()
     assert_left_alone(client.get("/boom", headers={"Origin": ADMIN}))
     # The app's own responses still carry their CORS headers, before and after.
@@ -370,13 +370,13 @@ def test_werkzeugs_debugger_page_is_left_alone(order: str) -> None:
     assert cors_headers(response) == {}
 
 
-@pytest.mark.parametrize("middleware", list(MIDDLEWARES))
+@pytest.mark.parametrize("middleware", list(ERROR_PAGES))
 @pytest.mark.parametrize("order", ORDERS)
 def test_flasks_own_500_behind_a_middleware_is_still_readable(order: str, middleware: str) -> None:
     # Without PROPAGATE_EXCEPTIONS Flask turns the exception into its 500 response: that
     # one is this app's, and the page may read it.
     app = failing_app(PROPAGATE_EXCEPTIONS=False)
-    install(app, MIDDLEWARES[middleware], order)
+    install(app, ERROR_PAGES[middleware], order)
     response = app.test_client().get("/boom", headers={"Origin": ADMIN})
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
