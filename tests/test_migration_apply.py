@@ -5,9 +5,9 @@
 
 The apps are discovered from the package, so a new one is covered without editing this
 file. An app that compat refuses at start-up by design is migrated in the form its error
-suggests (``FIXED``); an app that fails at start-up without an entry there fails the test.
-The comparison is exact: every browser request is refused by both apps, or read by both
-with the same status and readable headers.
+suggests (its module's ``create_fixed_app``); an app that fails at start-up without one
+fails the test. The comparison is exact: every browser request is refused by both apps,
+or read by both with the same status and readable headers.
 """
 
 from __future__ import annotations
@@ -26,12 +26,6 @@ from flask_preflight import PreflightConfigError
 
 from .migration_check import assert_migration_equivalent, compat_removed
 
-# Apps compat refuses at start-up, and the keyword arguments that build the fixed form (the
-# fix the start-up error names, checked by tests/test_migration_differential.py).
-FIXED: dict[str, Callable[[ModuleType], dict[str, Any]]] = {
-    "prefix_origin": lambda module: {"origins": module.ORIGINS_FIX},
-}
-
 
 def discovered() -> list[str]:
     return sorted(
@@ -42,20 +36,20 @@ def discovered() -> list[str]:
 
 
 def test_every_app_of_the_suite_is_discovered() -> None:
-    # The differential's list and the discovered modules agree, and a fix names a real app.
+    # The differential's list (tests/test_migration_differential.py, tests/edge) and the
+    # discovered modules agree.
     assert set(discovered()) == set(tests.migration.APPS)
-    assert set(FIXED) <= set(discovered())
 
 
-def fixed_factory(module: ModuleType, kwargs: dict[str, Any]) -> Callable[[bool], Flask]:
+def fixed_factory(module: ModuleType) -> Callable[[bool], Flask]:
     """``build(compat)``: the app in its fixed form, on compat or with compat removed."""
 
     def build(compat: bool) -> Flask:
         if compat:
-            app: Flask = module.create_app(**kwargs)
+            app: Flask = module.create_fixed_app()
             return app
         with compat_removed():
-            app = module.create_app(**kwargs)
+            app = module.create_fixed_app()
         return app
 
     return build
@@ -65,13 +59,12 @@ def fixed_factory(module: ModuleType, kwargs: dict[str, Any]) -> Callable[[bool]
 def test_migrate_output_applied_serves_what_compat_serves(name: str) -> None:
     dotted = f"tests.migration.{name}"
     module = importlib.import_module(dotted)
-    if name in FIXED:
+    source: Any = dotted
+    if hasattr(module, "create_fixed_app"):
         # Refused at start-up by design: migrate the app as its error tells the user to fix it.
         with pytest.raises(PreflightConfigError):
             module.create_app()
-        source: Any = fixed_factory(module, FIXED[name](module))
-    else:
-        source = dotted
+        source = fixed_factory(module)
     # Same answers, exactly: none of the suite's apps has endpoints whose paths fall under
     # different path rules, nor a methods list narrower than its routes, so no documented
     # difference is allowed either.
