@@ -260,15 +260,23 @@ class Report:
 
 
 def differential(
-    factory: str, probes: Sequence[Probe], threads: int = 4, conf_dir: Path | None = None
+    factory: str,
+    probes: Sequence[Probe],
+    threads: int = 4,
+    conf_dir: Path | None = None,
+    warm_up: bool = False,
 ) -> Report:
     """Send every probe to the app under gunicorn and through nginx (the exported
-    configuration in front of it), and compare the answers."""
+    configuration in front of it), and compare the answers. ``warm_up``: first send the
+    first probe to the app alone (not counted), so that the requests that follow, in
+    parallel, do not race with an app that registers its engine at its first request."""
     with gunicorn(factory) as app_port, tempfile.TemporaryDirectory(prefix="edge-") as tmp:
         directory = conf_dir or Path(tmp)
         export(factory, f"http://127.0.0.1:{app_port}", directory)
         with nginx(directory) as edge_port:
             client = Client()
+            if warm_up and probes:
+                client.send(app_port, probes[0])
 
             def one(index: int) -> tuple[Answer, Answer]:
                 probe = probes[index]

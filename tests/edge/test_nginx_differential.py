@@ -108,7 +108,10 @@ def test_nginx_answers_exactly_as_the_app(factory: str, count: int) -> None:
 @pytest.mark.parametrize("factory", MIGRATION_APPS)
 def test_nginx_answers_the_migration_suite_exactly_as_compat(factory: str) -> None:
     require_nginx()
-    report = differential(factory, probes(inspected(factory), MIGRATION_PROBES))
+    # Warmed up: compat registers the engine of an app whose only flask-cors front is
+    # @cross_origin at its first request, and a request already inside Flask then is not
+    # answered by the engine (a known compat race, outside what nginx is compared on).
+    report = differential(factory, probes(inspected(factory), MIGRATION_PROBES), warm_up=True)
     assert report.total == MIGRATION_PROBES
     assert not report.mismatches, _describe(report)
     answered, shaped = report.share()
