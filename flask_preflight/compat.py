@@ -766,7 +766,11 @@ def _through_engine(app: Flask, value: Any) -> Response:
     response = app.make_response(value)
     wsgi = preflight_middleware(response, get_state(app))
     body, status, headers = run_wsgi_app(wsgi, request.environ)
-    return app.response_class(body, status=status, headers=headers)
+    typed = "Content-Type" in headers  # before the class adds its default type to them
+    answer = app.response_class(body, status=status, headers=headers)
+    if not typed:  # a preflight's 204 has no type: none added
+        del answer.headers["Content-Type"]
+    return answer
 
 
 def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:

@@ -27,10 +27,30 @@ from .extension import get_state
 from .policy import FIELD_NAMES, EffectivePolicy, resolve
 from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 
+# The flags an origin regex can carry, by the names every supported Python has (3.11 added
+# re.NOFLAG, which the output must not need).
+_FLAGS = ("IGNORECASE", "LOCALE", "MULTILINE", "DOTALL", "VERBOSE", "ASCII")
+
+
+def _flags(pattern: re.Pattern[Any]) -> str:
+    """``pattern``'s flags as Python that reads the same on every supported version: flag
+    names joined by ``|`` (a number for any other), empty when there are none."""
+    rest = int(pattern.flags) & ~int(re.UNICODE)  # implied for a str pattern
+    names = []
+    for name in _FLAGS:
+        flag = int(getattr(re, name))
+        if rest & flag:
+            names.append(f"re.{name}")
+            rest &= ~flag
+    if rest:
+        names.append(str(rest))
+    return " | ".join(names)
+
 
 def _literal(value: Any) -> str:
     if isinstance(value, re.Pattern):
-        return f"re.compile({value.pattern!r}, {int(value.flags) & ~re.UNICODE})"
+        flags = _flags(value)
+        return f"re.compile({value.pattern!r}{', ' + flags if flags else ''})"
     if isinstance(value, tuple):
         return "[" + ", ".join(_literal(item) for item in value) + "]"
     if callable(value):

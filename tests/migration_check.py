@@ -19,7 +19,9 @@ that builds its app with ``flask_preflight.compat`` (an ``app`` attribute or a
    grants and native does not, the difference must be a documented one: the endpoint's
    paths fall under different path rules (migrate declares the narrowest policy), or a
    request without preflight whose method the policy's ``methods`` leave out (``methods``
-   also limits actual requests natively).
+   also limits actual requests natively). With ``exact=True`` no difference is allowed:
+   each request is refused by both, or read by both with the same status and readable
+   header names.
 """
 
 from __future__ import annotations
@@ -105,13 +107,17 @@ _loads = itertools.count()
 
 def _load_module(source: str | Path) -> Flask:
     """A fresh import of the module (never the cached one), and its app."""
+    package = ""
     if isinstance(source, Path) or str(source).endswith(".py"):
         path = Path(source)
     else:
         spec = importlib.util.find_spec(str(source))
         assert spec is not None and spec.origin is not None, source
         path = Path(spec.origin)
+        package = spec.parent  # the fresh copy lives in the same package: relative imports
     name = f"_migration_app_{next(_loads)}_{path.stem}"
+    if package:
+        name = f"{package}.{name}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -246,8 +252,11 @@ def compare_answers(
     origins: set[str],
     paths_per_rule: int = 12,
     run_view: bool = True,
+    exact: bool = False,
 ) -> int:
-    """Send the same browser requests to both apps; return how many were compared."""
+    """Send the same browser requests to both apps; return how many were compared.
+    ``exact``: every answer must be the same (readable or not; status and the names of
+    the readable headers when readable), with no documented difference allowed."""
     count = 0
     compat_client, native_client = compat_app.test_client(), native_app.test_client()
     for rule in sorted(compat_app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -268,6 +277,8 @@ def compare_answers(
                 where = (method, path, origin, credentials, headers, rule.endpoint)
                 old_allowed, old_readable = _grants(old)
                 new_allowed, new_readable = _grants(new)
+                if exact:
+                    assert _seen(old) == _seen(new), ("answers differ", where, new.steps)
                 # Never a grant compat refused.
                 assert old_allowed or not new_allowed, ("native grants more", where, new.steps)
                 assert new_readable <= old_readable or not new_allowed, (
@@ -282,6 +293,13 @@ def compare_answers(
                     )
                     assert documented, ("native refuses what compat grants", where, new.steps)
     return count
+
+
+def _seen(verdict: Verdict) -> tuple[Any, ...]:
+    """What the page sees: refused, or the status and the readable header names."""
+    if not verdict.allowed or verdict.response is None:
+        return ("refused",)
+    return ("read", verdict.response.status_code, frozenset(verdict.readable_headers))
 
 
 def _policy_methods(app: Flask, path: str, method: str) -> frozenset[str]:
@@ -304,10 +322,11 @@ def varying_endpoints(app: Flask) -> set[str]:
 
 
 def assert_migration_equivalent(
-    source: Source, *, paths_per_rule: int = 12, run_view: bool = True
+    source: Source, *, paths_per_rule: int = 12, run_view: bool = True, exact: bool = False
 ) -> str:
     """Apply ``migrate``'s output to ``source``'s app with compat removed and assert it
-    serves what compat serves (see the module's docstring). Returns the output."""
+    serves what compat serves (see the module's docstring); with ``exact``, every answer
+    is the same, none of the documented differences allowed. Returns the output."""
     output = migrate_output(source)
     compat_app = build_app(source, compat=True)
     native_app = apply_migration(source, output)
@@ -321,6 +340,7 @@ def assert_migration_equivalent(
         origins=_origins_in(expected),
         paths_per_rule=paths_per_rule,
         run_view=run_view,
+        exact=exact,
     )
     assert compared > 0
     return output

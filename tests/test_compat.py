@@ -184,6 +184,39 @@ def test_decorator_without_cors_works_from_the_first_request(first: str) -> None
     assert send_preflight(client, "/x", BAR, "PUT").status_code == 403
 
 
+@pytest.mark.parametrize("first", ["preflight", "refused preflight", "get"])
+def test_the_first_request_is_answered_as_every_later_one(first: str) -> None:
+    """The request that registers the engine (an app with only ``@cross_origin``) gets the
+    same answer, header for header, as the same request later: no Content-Type added to a
+    preflight's answer that has none (nginx in front, which answers the later ones the
+    app's way, showed the difference)."""
+
+    def build() -> Flask:
+        app = Flask(__name__)
+
+        @app.route("/x", methods=["GET", "PUT"])
+        @cross_origin(origins=[FOO])
+        def x() -> str:
+            return "x"
+
+        return app
+
+    def send(app: Flask) -> tuple[int, list[tuple[str, str]], bytes]:
+        client = app.test_client()
+        if first == "get":
+            response = client.get("/x", headers={"Origin": FOO})
+        else:
+            origin = FOO if first == "preflight" else BAR
+            response = send_preflight(client, "/x", origin, "PUT")
+        return response.status_code, sorted(response.headers.items()), response.data
+
+    app = build()
+    first_answer = send(app)
+    assert first_answer == send(app)
+    if first == "preflight":  # a 204 without a body
+        assert "Content-Type" not in dict(first_answer[1])
+
+
 def test_decorator_on_async_view() -> None:
     pytest.importorskip("asgiref")
     app = Flask(__name__)

@@ -131,6 +131,34 @@ def test_callable_origins_cannot_be_printed() -> None:
     assert "callable origin" in result.output
 
 
+def test_migrate_prints_regex_flags_every_supported_python_reads() -> None:
+    """An origin regex's flags are printed by name, none when it has none: never
+    ``re.NOFLAG`` (Python 3.11+ only), which Python 3.11 formats an empty flag set as."""
+    plain = re.compile(r"https://[a-z]+\.example\.com")
+    folded = re.compile(r"https://(api|shop)\.example\.com", re.IGNORECASE | re.VERBOSE)
+
+    def build_app_(compat: bool) -> Flask:
+        app = Flask(__name__)
+
+        @app.get("/a")
+        def a() -> str:
+            return "a"
+
+        @app.get("/b")
+        def b() -> str:
+            return "b"
+
+        if compat:
+            app.view_functions["a"] = cross_origin(origins=[plain])(a)
+            app.view_functions["b"] = cross_origin(origins=[folded], supports_credentials=True)(b)
+        return app
+
+    output = assert_migration_equivalent(build_app_, exact=True)
+    assert "NOFLAG" not in output
+    assert f"re.compile({plain.pattern!r})" in output
+    assert f"re.compile({folded.pattern!r}, re.IGNORECASE | re.VERBOSE)" in output
+
+
 @pytest.mark.parametrize("command", [["migrate"]])
 def test_migrate_notes_what_native_cannot_say(command: list[str]) -> None:
     output = build(compat=True).test_cli_runner().invoke(preflight_cli, command).output

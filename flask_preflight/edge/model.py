@@ -260,6 +260,11 @@ class EdgeApp:
     policies: tuple[EdgePolicy, ...]
     passed: tuple[str, ...] = field(default=())
     everything_passed: str | None = None  # why nothing is answered at the edge
+    # Whether the app refuses every websocket-upgrade preflight whatever its path (nothing
+    # but Flask's routing decides it), so the edge refuses those even when it passes
+    # everything else: passed on, one would lose its Upgrade header (hop-by-hop) and reach
+    # the app as another request.
+    refuses_upgrades: bool = True
 
 
 def path_syntax() -> str:
@@ -602,11 +607,22 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
 
 def unsupported_app(state: PreflightState) -> str | None:
     """Why no preflight of this app can be answered at the edge, or ``None``."""
-    app = state.app
     if not state.direct:
         return "WSGI middleware sits between Preflight and Flask"
     if state.paths is not None:
         return "its policies depend on the request path (path rules)"
+    return _host_dependent(state)
+
+
+def refuses_upgrades(state: PreflightState) -> bool:
+    """Whether the app refuses a websocket-upgrade preflight whatever its path and host:
+    Preflight sees the request as sent, and routing does not depend on the Host header."""
+    return state.direct and _host_dependent(state) is None
+
+
+def _host_dependent(state: PreflightState) -> str | None:
+    """Why the app's routing depends on the Host header, or ``None``."""
+    app = state.app
     if app.url_map.host_matching or app.subdomain_matching:
         return "its URL map matches hosts or subdomains"
     if any(rule.subdomain or rule.host for rule in app.url_map.iter_rules()):
@@ -624,7 +640,9 @@ def read_app(app: Flask) -> EdgeApp:
     state.freeze()
     reason = unsupported_app(state)
     if reason is not None:
-        return EdgeApp((), (), PASS, (), (f"everything: {reason}",), reason)
+        return EdgeApp(
+            (), (), PASS, (), (f"everything: {reason}",), reason, refuses_upgrades(state)
+        )
     policies: dict[str, EdgePolicy] = {}
     passed: list[str] = []
 

@@ -117,7 +117,8 @@ def render_http(edge: EdgeApp, source: str) -> str:
         "# again (`--check` tells when this file is stale). Include it inside http { }.",
     ]
     if edge.everything_passed is not None:
-        header.append(f"# Every request goes to the app: {edge.everything_passed}.")
+        but = " but a websocket-upgrade preflight" if edge.refuses_upgrades else ""
+        header.append(f"# Every request{but} goes to the app: {edge.everything_passed}.")
     for line in edge.passed:
         header.append(f"# passed to the app: {line}")
     blocks = ["\n".join(header)]
@@ -185,13 +186,11 @@ def render_http(edge: EdgeApp, source: str) -> str:
     # header, so it is never passed on); any other preflight needs clean values and a path
     # the edge routes. Only an OPTIONS request looks at any of it: a map's value that names
     # a variable is evaluated only when chosen.
+    gate = []
+    if edge.refuses_upgrades:
+        gate.append((_regex("^0\\|1\\|[1p]\\|11\\|"), "ws"))
     if edge.everything_passed is None:
-        gate = [
-            (_regex("^0\\|1\\|[1p]\\|11\\|"), "ws"),
-            (_regex("^0\\|1\\|1\\|[01]{2}\\|01$"), "1"),
-        ]
-    else:
-        gate = []
+        gate.append((_regex("^0\\|1\\|1\\|[01]{2}\\|01$"), "1"))
     blocks.append(
         _map(
             "$fp_control|$fp_has_origin|$fp_method_ok|"

@@ -23,8 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_preflight.edge import read_app
-from flask_preflight.edge.nginx import render
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from flask_preflight.cli import preflight_cli
 
 from .apps import FACTORY_ENV, PROBE_HEADER, SEEN_PATH, load
 
@@ -128,8 +130,13 @@ def nginx_conf(prefix: Path, port: int, conf_dir: Path) -> str:
 
 
 def export(factory: str, upstream: str, directory: Path) -> None:
-    for name, text in render(read_app(load(factory)), upstream, factory).items():
-        (directory / name).write_text(text)
+    """``flask preflight export nginx`` on the app ``factory`` returns, as a user runs it
+    (the command sees an app whose only flask-cors front is ``@cross_origin`` as its first
+    request would)."""
+    info = ScriptInfo(create_app=lambda: load(factory))
+    args = ["export", "nginx", "--upstream", upstream, "--output-dir", str(directory)]
+    result = CliRunner().invoke(preflight_cli, args, obj=info)
+    assert result.exit_code == 0, (factory, result.output, result.exception)
 
 
 def nginx_test(prefix: Path, conf: Path) -> subprocess.CompletedProcess[str]:
@@ -253,15 +260,23 @@ class Report:
 
 
 def differential(
-    factory: str, probes: Sequence[Probe], threads: int = 4, conf_dir: Path | None = None
+    factory: str,
+    probes: Sequence[Probe],
+    threads: int = 4,
+    conf_dir: Path | None = None,
+    warm_up: bool = False,
 ) -> Report:
     """Send every probe to the app under gunicorn and through nginx (the exported
-    configuration in front of it), and compare the answers."""
+    configuration in front of it), and compare the answers. ``warm_up``: first send the
+    first probe to the app alone (not counted), so that the requests that follow, in
+    parallel, do not race with an app that registers its engine at its first request."""
     with gunicorn(factory) as app_port, tempfile.TemporaryDirectory(prefix="edge-") as tmp:
         directory = conf_dir or Path(tmp)
         export(factory, f"http://127.0.0.1:{app_port}", directory)
         with nginx(directory) as edge_port:
             client = Client()
+            if warm_up and probes:
+                client.send(app_port, probes[0])
 
             def one(index: int) -> tuple[Answer, Answer]:
                 probe = probes[index]

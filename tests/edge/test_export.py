@@ -187,10 +187,41 @@ def test_middleware_between_preflight_and_flask_passes_everything() -> None:
     assert [line.strip() for line in gate.strip().splitlines()[1:]] == ['default "";']
 
 
+def _gate_values(edge: Any) -> list[str]:
+    """The values of the map that says which OPTIONS requests nginx decides."""
+    http_conf = render(edge, "http://127.0.0.1:8000", "test")[HTTP_CONF]
+    gate = http_conf[http_conf.index("$fp_options_gate {") :].split("}", 1)[0]
+    return [line.strip().rsplit(" ", 1)[-1] for line in gate.strip().splitlines()[1:]]
+
+
 def test_host_dependent_routing_passes_everything() -> None:
     app = _app(**{"/x": {}})
     app.config["SERVER_NAME"] = "api.example.com"
-    assert read_app(app).everything_passed is not None
+    edge = read_app(app)
+    assert edge.everything_passed is not None
+    # Routing depends on Host: not even a websocket-upgrade preflight is decided at the edge.
+    assert not edge.refuses_upgrades
+    assert _gate_values(edge) == ['"";']
+
+
+def test_path_rules_pass_everything_but_websocket_upgrade_preflights() -> None:
+    """compat's path rules: every request goes to the app, but a preflight that is a
+    websocket upgrade is refused at the edge, as the app refuses it whatever the path;
+    passed on, it would lose its Upgrade header (hop-by-hop) and the app could grant it
+    (found by the nginx differential on tests/migration/)."""
+    from flask_preflight.compat import CORS
+
+    app = _app(**{"/api/x": {}, "/y": {}})
+    CORS(app, resources={"/api/*": {"origins": [ORIGIN]}})
+    edge = read_app(app)
+    assert edge.everything_passed is not None and edge.routes == ()
+    assert edge.refuses_upgrades
+    assert _gate_values(edge) == ['"";', "ws;"]  # the default, then the websocket row
+    websocket = {"Connection": "Upgrade", "Upgrade": "websocket"}
+    answer = app.test_client().options(
+        "/api/x", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT", **websocket}
+    )
+    assert answer.status_code == 403  # what the edge answers for it ("403u")
 
 
 # --- determinism and locality --------------------------------------------------------------

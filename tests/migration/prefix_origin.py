@@ -27,3 +27,8 @@ def create_app(flask_cors: ModuleType | None = None, origins: str = ORIGINS) -> 
         return jsonify(tasks=[])
 
     return app
+
+
+def create_fixed_app(flask_cors: ModuleType | None = None) -> Flask:
+    """The app as compat's start-up error tells the user to fix it."""
+    return create_app(flask_cors, origins=ORIGINS_FIX)
