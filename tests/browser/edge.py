@@ -129,10 +129,13 @@ def _parse(line: str) -> Line:
 class EdgeOrigin:
     """nginx's record of one token's requests, merged with the app's (``log``)."""
 
-    def __init__(self, log: RequestLog, access_log: Path, port: int) -> None:
+    def __init__(self, log: RequestLog, access_log: Path, port: int, passes: str | None) -> None:
         self.log = log
         self.access_log = access_log
         self.port = port
+        #: What the export passes to the app, and why (None: it answers every preflight to
+        #: a Flask route itself, so one that reaches the app is a defect of the export).
+        self.passes = passes
         self._lock = threading.Lock()
         #: token -> (preflights nginx received, preflights that reached the app), Flask
         #: routes only (the /raw controls are routed to the app by a location of their own).
@@ -163,8 +166,13 @@ class EdgeOrigin:
         assert next(reached, None) is None, "the app saw a request nginx did not log"
         flask = [line for line in lines if line.received.is_preflight]
         flask = [line for line in flask if not line.received.path.startswith("/raw/")]
+        reached_app = [line.received for line in flask if line.upstream]
         with self._lock:
-            self.counts[token] = (len(flask), sum(line.upstream for line in flask))
+            self.counts[token] = (len(flask), len(reached_app))
+        assert self.passes is not None or not reached_app, (
+            "the export passes nothing to the app, yet these preflights reached it:\n"
+            + Traffic(reached_app).summary()
+        )
         return Traffic(merged)
 
     def share(self) -> tuple[int, int]:
@@ -180,8 +188,12 @@ def edge_origin(api: Flask, log: RequestLog, upstream: str) -> Iterator[tuple[Ed
     """nginx in front of ``upstream`` (the API app ``api``, recorded by ``log``) with the
     exported configuration, listening on two ports: (origin, second port). The first port is
     reached as localhost (the cross-site API), the second as 127.0.0.1 (the same-site one)."""
+    from flask_preflight.edge import read_app
+
     from ..edge.harness import export_app, free_port, nginx
 
+    exported = read_app(api)
+    passes = "; ".join(exported.passed) or exported.everything_passed
     with tempfile.TemporaryDirectory(prefix="browser-edge-") as tmp:
         directory = Path(tmp)
         export_app(api, upstream, directory, "tests.browser.api_app:create_api_app")
@@ -205,7 +217,7 @@ def edge_origin(api: Flask, log: RequestLog, upstream: str) -> Iterator[tuple[Ed
             ]
         )
         with nginx(directory, server_extra=server_extra, http_extra=log_format()) as port:
-            yield EdgeOrigin(log, access_log, port), second
+            yield EdgeOrigin(log, access_log, port, passes), second
 
 
 def excluded_reason(name: str, params: dict[str, Any]) -> str | None:
