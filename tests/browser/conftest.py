@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 import pytest
 
+from .edge import EXCLUDED, EdgeOrigin, edge_origin, excluded_reason
 from .engines import (
     ENGINES,
     FIREFOX_STRICT_AUTHORIZATION,
@@ -44,6 +45,13 @@ if str(REPO_ROOT) not in sys.path:
 
 #: Seconds each engine's tests took (launch included), printed at the end of the run.
 TIMINGS: dict[str, list[float]] = {}
+
+#: The engines that also run the conformance scenarios through nginx (edge.py).
+EDGE_ENGINES = ("chromium",)
+#: Where the API origin is: the app itself, or nginx with the exported configuration in front.
+VIAS = ("direct", "nginx")
+#: (preflights nginx answered itself, preflights it received), printed at the end of the run.
+EDGE_SHARE: list[tuple[int, int]] = []
 
 
 def _in_ci() -> bool:
@@ -79,6 +87,52 @@ def start_engine(name: str, **options: Any) -> Engine:
         unavailable(name, f"the Python driver is missing ({error}); pip install -e '.[test]'")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The conformance scenarios run in every engine straight to the app, and in
+    EDGE_ENGINES through nginx as well: ``engine`` and ``via`` are parametrised together
+    (before the fixtures' own params are read, so ``engine``'s are not applied twice)."""
+    if metafunc.module.__name__.rpartition(".")[2] != "test_conformance":
+        return
+    if "env" not in metafunc.fixturenames:
+        return
+    combos = [pytest.param((name, "direct"), name, id=name) for name in _selected()]
+    combos += [
+        pytest.param((name, "nginx"), name, id=f"{name}-nginx")
+        for name in _selected()
+        if name in EDGE_ENGINES
+    ]
+    # `via`'s value names the engine too: pytest groups tests by equal parameter values,
+    # and a bare "direct" shared by all engines would make it launch an engine twice.
+    metafunc.definition.add_marker(
+        pytest.mark.parametrize(("via", "engine"), combos, indirect=True, scope="package")
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Scenarios edge.EXCLUDED keeps out of the nginx variant: deselected, and listed with
+    their reasons in the run's summary."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        via = params.get("via", ("", "direct"))[1]
+        name = getattr(item, "originalname", item.name)
+        if via == "nginx" and excluded_reason(name, params) is not None:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(scope="package")
+def via(request: pytest.FixtureRequest) -> str:
+    """ "direct" (the API app's own servers) or "nginx" (nginx in front of them); the
+    parameter is (engine, that)."""
+    return str(getattr(request, "param", ("", "direct"))[1])
+
+
 @pytest.fixture(scope="package", params=_selected())
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     started = time.monotonic()
@@ -95,6 +149,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"browser {name}: {launches} launch{'es' if launches != 1 else ''}, "
             f"{sum(spans):.1f} s from launch to close"
         )
+    for at_edge, received in EDGE_SHARE:
+        terminalreporter.write_line(
+            f"through nginx: {at_edge} of {received} preflights to Flask routes answered by "
+            f"nginx itself ({at_edge / max(received, 1):.0%}), {received - at_edge} reached the app"
+        )
+    if EDGE_SHARE:
+        for function, params, reason in EXCLUDED:
+            shown = f"{function}{params or ''}"
+            terminalreporter.write_line(f"not run through nginx: {shown}: {reason}")
 
 
 def _serve_page() -> LiveServer:
@@ -123,6 +186,8 @@ class Servers:
     cross_site: str  # http://localhost:<p2>: another origin and another site
     same_site: str  # http://127.0.0.1:<p3>: another origin, same site (cookies work)
     log: RequestLog
+    api: Any = None  # the API Flask app (what the nginx variant exports)
+    edge: EdgeOrigin | None = None  # nginx's record, when nginx is the API origin
 
 
 @pytest.fixture(scope="package")
@@ -140,7 +205,7 @@ def servers() -> Iterator[Servers]:
     same_site = LiveServer("127.0.0.1")
     cross_site.install(log)
     same_site.install(log)
-    yield Servers(page.origin, sibling.origin, cross_site.origin, same_site.origin, log)
+    yield Servers(page.origin, sibling.origin, cross_site.origin, same_site.origin, log, api)
     for server in (cross_site, same_site, page, sibling):
         server.stop()
 
@@ -158,6 +223,8 @@ class Env:
     same_site: str
     client: BrowserClient
     log: RequestLog
+    #: nginx's record when nginx is the API origin (the "nginx" variant, edge.py).
+    edge: EdgeOrigin | None = None
 
     def url(self, path: str, base: str | None = None) -> tuple[str, str]:
         """A fresh URL for ``path`` (new token: a URL the preflight cache has never seen)."""
@@ -169,6 +236,9 @@ class Env:
         return self.client.fetch(url, in_frame=in_frame, **init)
 
     def traffic(self, token: str) -> Traffic:
+        """What the API origin received: the app's log, or nginx's merged with it."""
+        if self.edge is not None:
+            return self.edge.traffic(token)
         return self.log.traffic(token)
 
 
@@ -184,12 +254,39 @@ def make_env(engine: Engine, servers: Servers, expect: Expectations) -> tuple[En
         same_site=servers.same_site,
         client=BrowserClient(tab),
         log=servers.log,
+        edge=servers.edge,
     )
     return env, tab
 
 
 @pytest.fixture(scope="package")
-def env(engine: Engine, servers: Servers) -> Iterator[Env]:
+def edge_servers(servers: Servers) -> Iterator[Servers]:
+    """The same API app and log, with nginx in front (the exported configuration) as the
+    cross-site and same-site origins. One nginx for the whole package."""
+    from ..edge.test_nginx_differential import require_nginx
+
+    require_nginx()
+    with edge_origin(servers.api, servers.log, servers.same_site) as (edge, second):
+        yield Servers(
+            servers.page_origin,
+            servers.sibling_origin,
+            f"http://localhost:{edge.port}",
+            f"http://127.0.0.1:{second}",
+            servers.log,
+            servers.api,
+            edge,
+        )
+        at_edge, received = edge.share()
+        EDGE_SHARE.append((at_edge, received))
+        assert at_edge > 0, f"nginx answered none of the {received} preflights itself"
+
+
+@pytest.fixture(scope="package")
+def env(
+    engine: Engine, servers: Servers, via: str, request: pytest.FixtureRequest
+) -> Iterator[Env]:
+    if via == "nginx":
+        servers = request.getfixturevalue("edge_servers")
     made, tab = make_env(engine, servers, EXPECT[engine.name])
     yield made
     tab.close()

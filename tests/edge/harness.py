@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner
+from flask import Flask
 from flask.cli import ScriptInfo
 
 from flask_preflight.cli import preflight_cli
+from flask_preflight.edge import read_app
+from flask_preflight.edge.nginx import render
 
 from .apps import FACTORY_ENV, PROBE_HEADER, SEEN_PATH, load
 
@@ -111,18 +114,26 @@ def gunicorn(factory: str, workers: int = 1, threads: int = 4) -> Iterator[int]:
 EXAMPLE_CONF = ROOT / "examples" / "spa" / "nginx" / "nginx.conf"
 
 
-def nginx_conf(prefix: Path, port: int, conf_dir: Path) -> str:
+def nginx_conf(
+    prefix: Path, port: int, conf_dir: Path, server_extra: str = "", http_extra: str = ""
+) -> str:
     """docs/edge.md's nginx.conf (examples/spa/nginx/nginx.conf) serving the exported
-    files in ``conf_dir`` on ``port``, with every path nginx writes inside ``prefix``."""
+    files in ``conf_dir`` on ``port``, with every path nginx writes inside ``prefix``;
+    ``server_extra``: more directives for its ``server { }`` (before the include),
+    ``http_extra`` for its ``http { }``."""
     text = EXAMPLE_CONF.read_text()
     text = text.replace("/etc/nginx/flask-preflight/", f"{conf_dir}/")
     text = text.replace("include mime.types;", f"include {MIME_TYPES};")
-    text = text.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    listen = f"listen 127.0.0.1:{port};"
+    if server_extra:
+        listen += "\n" + "\n".join(f"        {line}" for line in server_extra.splitlines())
+    text = text.replace("listen 8080;", listen)
     assert str(conf_dir) in text and str(port) in text
     paths = "\n".join(
         f"    {name}_temp_path {prefix}/{name};"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    paths += "".join(f"\n    {line}" for line in http_extra.splitlines())
     text = text.replace("http {\n", f"http {{\n    access_log off;\n{paths}\n", 1)
     head = f"daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\n"
     head += f"error_log {prefix}/error.log warn;\n"
@@ -139,6 +150,13 @@ def export(factory: str, upstream: str, directory: Path) -> None:
     assert result.exit_code == 0, (factory, result.output, result.exception)
 
 
+def export_app(app: Flask, upstream: str, directory: Path, source: str) -> None:
+    """What `flask preflight export nginx` writes for ``app`` (named ``source``), for an
+    app built in this process (the browser suite's)."""
+    for name, text in render(read_app(app), upstream, source).items():
+        (directory / name).write_text(text)
+
+
 def nginx_test(prefix: Path, conf: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [NGINX, "-t", "-q", "-p", str(prefix), "-c", str(conf)],
@@ -149,14 +167,20 @@ def nginx_test(prefix: Path, conf: Path) -> subprocess.CompletedProcess[str]:
 
 
 @contextlib.contextmanager
-def nginx(conf_dir: Path, upstream_port: int | None = None) -> Iterator[int]:
-    """nginx in the foreground serving ``conf_dir``'s exported files on a free port."""
+def nginx(
+    conf_dir: Path,
+    upstream_port: int | None = None,
+    server_extra: str = "",
+    http_extra: str = "",
+) -> Iterator[int]:
+    """nginx in the foreground serving ``conf_dir``'s exported files on a free port
+    (``server_extra``, ``http_extra``: see nginx_conf)."""
     with tempfile.TemporaryDirectory(prefix="edge-nginx-") as tmp:
         prefix = Path(tmp)
         os.chmod(prefix, 0o755)
         port = free_port()
         conf = prefix / "nginx.conf"
-        conf.write_text(nginx_conf(prefix, port, conf_dir))
+        conf.write_text(nginx_conf(prefix, port, conf_dir, server_extra, http_extra))
         checked = nginx_test(prefix, conf)
         if checked.returncode != 0:
             raise RuntimeError(f"nginx -t failed: {checked.stderr}")
