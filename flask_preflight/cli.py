@@ -700,7 +700,15 @@ preflight_cli.add_command(export_cli)
     is_flag=True,
     help="Compare the directory with a new export; exit 1 with a diff when they differ.",
 )
-def export_nginx_command(upstream: str, output_dir: str, check: bool) -> None:
+@click.option(
+    "--outer-middleware-changes-nothing",
+    is_flag=True,
+    help="Vouch that WSGI middleware installed after Preflight(app) (a counter, a logger) "
+    "neither changes a request nor answers one; without it such an app is passed whole.",
+)
+def export_nginx_command(
+    upstream: str, output_dir: str, check: bool, outer_middleware_changes_nothing: bool
+) -> None:
     """Write nginx configuration answering the app's preflights exactly as the app does
     (and passing every other request, and every preflight it cannot decide exactly, to
     the app). With --check, write nothing: tell whether the files are up to date."""
@@ -712,7 +720,10 @@ def export_nginx_command(upstream: str, output_dir: str, check: bool) -> None:
 
     _state()
     try:
-        files = render(read_app(current_app), upstream, f"the app {current_app.name!r}")
+        edge = read_app(
+            current_app, outer_middleware_changes_nothing=outer_middleware_changes_nothing
+        )
+        files = render(edge, upstream, f"the app {current_app.name!r}")
     except UpstreamError as error:
         raise click.UsageError(str(error)) from None
     if check:

@@ -127,6 +127,7 @@ class PreflightState:
         # (a layer between the middleware and Flask) or "hook" (a before_request hook).
         self.preflights = "wrapper" if direct else "hook"
         self.inner: object = None  # what Preflight's wrapper wraps (when not direct)
+        self.wrapper: object = None  # Preflight's wrapper, as init_app set app.wsgi_app
         self.unread: object = None  # the middleware the chain could not be read through
         self.frozen = False
         self.policies: dict[str | None, CompiledPolicy] = {}  # filled by freeze()
@@ -819,7 +820,8 @@ class Preflight:
             state._hook_into_flask()
             state.inner = inner
             state.place_layer()
-        app.wsgi_app = preflight_middleware(inner, state)  # type: ignore[assignment,method-assign]
+        state.wrapper = preflight_middleware(inner, state)
+        app.wsgi_app = state.wrapper  # type: ignore[assignment,method-assign]
 
 
 def get_state(app: Flask) -> PreflightState:

@@ -605,19 +605,33 @@ def _routes(state: PreflightState, policy_target: Any) -> tuple[list[RouteEntry]
     return pass_entries + entries, passed
 
 
-def unsupported_app(state: PreflightState) -> str | None:
+def unsupported_app(state: PreflightState, outer_middleware_changes_nothing: bool) -> str | None:
     """Why no preflight of this app can be answered at the edge, or ``None``."""
     if not state.direct:
         return "WSGI middleware sits between Preflight and Flask"
+    if state.app.wsgi_app is not state.wrapper and not outer_middleware_changes_nothing:
+        # Installed after Preflight(app): it may answer, rewrite or mount other apps at
+        # paths the URL map does not describe (DispatcherMiddleware, ProxyFix's x_prefix).
+        return (
+            f"WSGI middleware ({_name(state.app.wsgi_app)}) was installed around Preflight, "
+            "after Preflight(app), and may answer or rewrite requests the URL map does not "
+            "describe; if it changes no request and answers none itself (a counter, a "
+            "logger), export with --outer-middleware-changes-nothing"
+        )
     if state.paths is not None:
         return "its policies depend on the request path (path rules)"
     return _host_dependent(state)
 
 
-def refuses_upgrades(state: PreflightState) -> bool:
+def _name(middleware: object) -> str:
+    return getattr(type(middleware), "__qualname__", None) or repr(middleware)
+
+
+def refuses_upgrades(state: PreflightState, outer_middleware_changes_nothing: bool) -> bool:
     """Whether the app refuses a websocket-upgrade preflight whatever its path and host:
     Preflight sees the request as sent, and routing does not depend on the Host header."""
-    return state.direct and _host_dependent(state) is None
+    outer_ok = state.app.wsgi_app is state.wrapper or outer_middleware_changes_nothing
+    return state.direct and outer_ok and _host_dependent(state) is None
 
 
 def _host_dependent(state: PreflightState) -> str | None:
@@ -634,14 +648,17 @@ def _host_dependent(state: PreflightState) -> str | None:
     return None
 
 
-def read_app(app: Flask) -> EdgeApp:
-    """The edge's view of ``app`` (which must have ``Preflight``); freezes its setup."""
+def read_app(app: Flask, *, outer_middleware_changes_nothing: bool = False) -> EdgeApp:
+    """The edge's view of ``app`` (which must have ``Preflight``); freezes its setup.
+    ``outer_middleware_changes_nothing``: the caller vouches that WSGI middleware installed
+    after ``Preflight(app)`` neither changes a request nor answers one itself."""
     state = get_state(app)
     state.freeze()
-    reason = unsupported_app(state)
+    outer_ok = outer_middleware_changes_nothing
+    reason = unsupported_app(state, outer_ok)
     if reason is not None:
         return EdgeApp(
-            (), (), PASS, (), (f"everything: {reason}",), reason, refuses_upgrades(state)
+            (), (), PASS, (), (f"everything: {reason}",), reason, refuses_upgrades(state, outer_ok)
         )
     policies: dict[str, EdgePolicy] = {}
     passed: list[str] = []

@@ -180,3 +180,9 @@ def demo_api_for_page() -> Flask:
     from examples.spa.api import create_api_app
 
     return create_api_app(os.environ[PAGE_ORIGIN_ENV])
+
+
+# Factories whose apps carry WSGI middleware installed after Preflight(app) that changes no
+# request and answers none (the demo's TrafficCounter): exported with
+# --outer-middleware-changes-nothing, as docs/edge.md shows for the demo.
+COUNTED_ONLY = frozenset({"tests.edge.apps:demo_api", "tests.edge.apps:demo_api_for_page"})

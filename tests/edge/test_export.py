@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
@@ -185,6 +186,20 @@ def test_middleware_between_preflight_and_flask_passes_everything() -> None:
     # No request is ever a preflight nginx decides: the gate has nothing but its default.
     gate = http_conf[http_conf.index("$fp_options_gate {") :].split("}", 1)[0]
     assert [line.strip() for line in gate.strip().splitlines()[1:]] == ['default "";']
+
+
+def test_middleware_around_preflight_passes_everything() -> None:
+    # Installed after Preflight(app): a mounted app answers /legacy/... itself, without
+    # CORS, where the edge would have answered from this app's policy for unknown URLs.
+    app = Flask(__name__)
+    app.add_url_rule("/x", "x", lambda: "")
+    Preflight(app, origins=[ORIGIN])
+    legacy = Flask("legacy")
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/legacy": legacy})  # type: ignore[method-assign]
+    edge = read_app(app)
+    assert edge.everything_passed is not None
+    assert "after Preflight(app)" in edge.everything_passed
+    assert edge.routes == () and edge.policies == ()
 
 
 def _gate_values(edge: Any) -> list[str]:
