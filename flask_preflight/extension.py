@@ -420,7 +420,10 @@ class PreflightState:
         refusal: Refusal,
         explain: bool,
     ) -> Answer:
-        line = refusal_line(refusal.reason)
+        # The body without the explanation depends on the reason only (one of a few
+        # constants): built once per reason, not per refused preflight.
+        reason = refusal.reason
+        body, length = _REFUSAL_BODIES.get(reason) or _plain_refusal_body(reason)
         if explain or logger.isEnabledFor(logging.DEBUG):
             where = "no endpoint" if policy is None else describe_key(endpoint)
             fix = ""
@@ -430,14 +433,13 @@ class PreflightState:
             explanation = f"{where}: {refusal.check} check failed: {refusal.detail}{fix}"
             logger.debug("CORS preflight refused: %s", explanation)
             if explain:
-                line += f" [debug] {explanation}"
+                body, length = _refusal_body(f"{refusal_line(reason)} [debug] {explanation}")
         if signals.preflight_refused.receivers:
             signals.send_refusal(signals.preflight_refused, self.app, endpoint, origin, refusal)
-        body = (line + "\n").encode("ascii", "backslashreplace")
         vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
         headers = [
             ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body))),
+            ("Content-Length", length),
             (VARY, vary),
         ]
         return "403 Forbidden", headers, body
@@ -588,6 +590,24 @@ def _is_same_origin(environ: WSGIEnvironment, origin: str) -> bool:
         return origin == f"{environ['wsgi.url_scheme']}://{host.lower()}"
     except Exception:  # a hand-made environ
         return False
+
+
+# A refused preflight's body and Content-Length by reason (preflight.py's constants).
+_REFUSAL_BODIES: dict[str, tuple[bytes, str]] = {}
+
+
+def _refusal_body(line: str) -> tuple[bytes, str]:
+    """A refused preflight's body (``line``, then a newline) and its Content-Length."""
+    body = (line + "\n").encode("ascii", "backslashreplace")
+    return body, str(len(body))
+
+
+def _plain_refusal_body(reason: str) -> tuple[bytes, str]:
+    """The body and Content-Length of a preflight refused for ``reason``, unexplained."""
+    answer = _refusal_body(refusal_line(reason))
+    if len(_REFUSAL_BODIES) < 64:  # bounded, should a reason ever vary
+        _REFUSAL_BODIES[reason] = answer
+    return answer
 
 
 def _header(environ: WSGIEnvironment, key: str) -> str | None:
