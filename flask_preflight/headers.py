@@ -36,6 +36,8 @@ MAX_REQUEST_HEADER_NAMES = 64
 
 # RFC 9110 token: the syntax of method and header names.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# The form browsers send: lowercase tokens joined by commas, no spaces, no empty element.
+_LOWERCASE_TOKEN_LIST = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+(?:,[!#$%&'*+\-.^_`|~0-9a-z]+)*")
 
 # The CORS-safelisted request-header names (Fetch). Browsers list them in
 # Access-Control-Request-Headers when a value is not safelisted (a JSON Content-Type, say);
@@ -97,9 +99,12 @@ def parse_request_headers(value: str) -> tuple[str, ...] | None:
     """
     if len(value) > MAX_REQUEST_HEADERS_LENGTH:
         return None
-    # Fast path for the common browser form: lowercase, comma-joined, no spaces.
     if value.count(",") >= MAX_REQUEST_HEADER_NAMES:
         return None
+    # Fast path for the common browser form (lowercase, comma-joined, no spaces): one
+    # match instead of one per name; the loop below gives the same names for it.
+    if _LOWERCASE_TOKEN_LIST.fullmatch(value) is not None:
+        return tuple(value.split(","))
     names = []
     for element in value.split(","):
         name = element.strip(" \t")

@@ -245,6 +245,13 @@ class OriginMatcher:
     regex_index: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     regex_rest: tuple[re.Pattern[str], ...] = ()
     regex_suffix_lengths: tuple[int, ...] = ()  # the lengths of regex_index's keys
+    # Whether exact origins are all there is: a refused origin is then refused without
+    # being parsed (set by __post_init__).
+    exact_only: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        others = (self.any_port_hosts, self.subdomain_bases, self.regexes, self.predicates)
+        object.__setattr__(self, "exact_only", not self.any_origin and not any(others))
 
     @property
     def allows_nothing(self) -> bool:
@@ -265,7 +272,7 @@ class OriginMatcher:
     def allows(self, origin: str) -> bool:
         if self.any_origin or origin in self.exact:
             return True
-        if len(origin) > MAX_ORIGIN_LENGTH:
+        if self.exact_only or len(origin) > MAX_ORIGIN_LENGTH:
             return False
         parts = _split_request_origin(origin)
         if parts is None:

@@ -33,6 +33,18 @@ def test_parse_request_headers(value: str, names: tuple[str, ...] | None) -> Non
     assert parse_request_headers(value) == names
 
 
+@pytest.mark.parametrize(
+    "browser_form",
+    ["x-a", "content-type,x-a,x-b", "!#$%&'*+-.^_`|~09az,x", ",".join(f"x-{i}" for i in range(20))],
+)
+def test_the_browser_form_parses_as_any_other_spelling_of_the_same_list(browser_form: str) -> None:
+    # The lowercase comma-joined form has a fast path; spaces, capitals and empty elements
+    # take the general one: both must give the same names.
+    other = ", ,".join(browser_form.upper().split(",")) + ","
+    assert parse_request_headers(browser_form) == parse_request_headers(other)
+    assert parse_request_headers(browser_form) == tuple(browser_form.split(","))
+
+
 def test_bounds_are_exact() -> None:
     at_cap = ",".join(f"x-{i}" for i in range(MAX_REQUEST_HEADER_NAMES))
     assert parse_request_headers(at_cap) is not None
