@@ -15,10 +15,7 @@ from flask_preflight.compat import CORS
 from flask_preflight.extension import get_state
 from flask_preflight.paths import matches_everything
 
-from .conftest import cors_headers
-
-A = "https://a.example.com"
-B = "https://b.example.com"
+from .helpers import A, B, cors_headers
 
 
 def app_with(**policy: object) -> Flask:
