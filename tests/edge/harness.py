@@ -43,7 +43,7 @@ Headers = Sequence[tuple[str, "str | bytes"]]
 @dataclass(frozen=True)
 class Probe:
     """One request: an OPTIONS (or other) request to ``path`` with ``headers``;
-    ``shaped`` when a browser could send it as it is (see nginx-facts.md)."""
+    ``shaped`` when a browser could send it as it is."""
 
     method: str
     path: str
