@@ -5,6 +5,7 @@ browser sends them, and the app most of them drive (``make_app``). Tests import 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, abort
 from flask.testing import FlaskClient
@@ -54,7 +55,7 @@ def cors_headers(response: TestResponse) -> dict[str, str]:
     }
 
 
-def make_app(**policy: object) -> Flask:
+def make_app(**policy: Any) -> Flask:
     """An app with one URL served by separate GET and PUT/PATCH/DELETE views with
     different policies, a view without its own policy, and error-producing views."""
     app = Flask(__name__)

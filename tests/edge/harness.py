@@ -224,6 +224,7 @@ class Client:
         return _answer(response, body)
 
     def _connection(self, port: int) -> http.client.HTTPConnection:
+        connections: dict[int, http.client.HTTPConnection]
         connections = self._local.__dict__.setdefault("connections", {})
         if port not in connections:
             connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
