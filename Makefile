@@ -37,10 +37,11 @@ example: $(VENV)/.base
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
-lint: $(VENV)/.dev
+# mypy reads the tests too, so lint installs the libraries they import (the test extra).
+lint: $(VENV)/.dev $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict flask_preflight
+	$(BIN)/mypy --strict flask_preflight tests
 
 bench: $(VENV)/.bench
 	$(BIN)/python -m benchmarks

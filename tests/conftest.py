@@ -1,7 +1,2 @@
-"""Fixtures shared by the behaviour tests (none yet). The shared names live in
-``tests/helpers.py``; the two below are re-exported for branches that still import them
-from here."""
-
-from .helpers import cors_headers, send_preflight
-
-__all__ = ["cors_headers", "send_preflight"]
+"""Fixtures shared by the behaviour tests (none yet). Shared names (origins, request
+builders, the app most tests drive) live in ``tests/helpers.py``: import them from there."""

@@ -87,7 +87,7 @@ def compat_removed() -> Iterator[None]:
     saved_attribute = flask_preflight.__dict__.get("compat")
     sys.modules["flask_preflight.compat"] = stub
     sys.modules["flask_cors"] = stub
-    flask_preflight.compat = stub  # type: ignore[attr-defined]
+    flask_preflight.compat = stub
     try:
         yield
     finally:
@@ -99,7 +99,7 @@ def compat_removed() -> Iterator[None]:
         if saved_attribute is None:
             flask_preflight.__dict__.pop("compat", None)
         else:
-            flask_preflight.compat = saved_attribute  # type: ignore[attr-defined]
+            flask_preflight.compat = saved_attribute
 
 
 _loads = itertools.count()
@@ -107,7 +107,7 @@ _loads = itertools.count()
 
 def _load_module(source: str | Path) -> Flask:
     """A fresh import of the module (never the cached one), and its app."""
-    package = ""
+    package: str | None = ""
     if isinstance(source, Path) or str(source).endswith(".py"):
         path = Path(source)
     else:

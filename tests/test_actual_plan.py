@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,15 +14,12 @@ from flask import Flask
 from flask_preflight import Preflight, cors
 from flask_preflight.compat import CORS
 from flask_preflight.extension import get_state
-from flask_preflight.paths import matches_everything
+from flask_preflight.regexes import matches_everything
 
-from .conftest import cors_headers
-
-A = "https://a.example.com"
-B = "https://b.example.com"
+from .helpers import A, B, cors_headers
 
 
-def app_with(**policy: object) -> Flask:
+def app_with(**policy: Any) -> Flask:
     app = Flask(__name__)
 
     @app.route("/v", methods=["GET", "PUT"])
@@ -73,7 +71,7 @@ def test_a_kept_answer_still_gets_the_private_network_answer_of_compat() -> None
 
 def test_an_origin_value_that_is_not_a_string_is_no_origin_and_no_error() -> None:
     app = app_with(origins=[A])
-    wsgi = app.wsgi_app
+    wsgi: Any = app.wsgi_app  # called with a bare lambda for start_response
     seen: list[list[tuple[str, str]]] = []
     for value in ([A], b"https://a.example.com", 7):
         seen.clear()

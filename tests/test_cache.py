@@ -5,6 +5,7 @@ keyed on request values (routes, path rules) use it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -70,7 +71,7 @@ def compat_app() -> Flask:
     return app
 
 
-def stored_characters(cache: BoundedCache[object]) -> int:
+def stored_characters(cache: BoundedCache[Any]) -> int:
     return sum(len(value) for key in cache for value in key if isinstance(value, str))
 
 
@@ -125,6 +126,7 @@ def test_the_documentation_states_the_path_cache_bound() -> None:
 def test_a_tuple_limit_takes_a_tuple_of_that_shape_or_a_string() -> None:
     # The route cache's host: the Host header, or the server's name and port without one.
     cache: BoundedCache[int] = BoundedCache(((5, 2),), size=8)
+    key: tuple[object, ...]
     for key in [("host",), (("name", "80"),), ((None, None),), (None,)]:
         cache.store(key, 1)
         assert key in cache, key

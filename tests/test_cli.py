@@ -532,7 +532,7 @@ def test_commands_on_an_app_without_preflight_say_so(tmp_path: Path, command: li
 
 # --- URLs read as the browser sends them and Werkzeug routes them (issue 16.2) -------------
 
-EVIL = "https://evil.example"
+OUTSIDER = "https://evil.example"  # any origin but ADMIN
 
 
 @pytest.fixture
@@ -572,7 +572,7 @@ def admin_app() -> Flask:
 def test_check_reads_the_url_as_browsers_send_it_and_werkzeug_routes_it(
     admin_app: Flask, url: str, policy: str, method: str
 ) -> None:
-    args = ["check", url, "--origin", EVIL, "--method", method]
+    args = ["check", url, "--origin", OUTSIDER, "--method", method]
     result = admin_app.test_cli_runner().invoke(preflight_cli, args)
     granted = policy.startswith("the app level")
     # A request no route serves (a 404, or the 405 of a PUT to the GET-only view) exits
@@ -589,7 +589,7 @@ def test_check_reads_the_url_as_browsers_send_it_and_werkzeug_routes_it(
 def test_check_of_a_simple_request_first_ends_the_apps_setup(admin_app: Flask) -> None:
     # No request reached the app before: the route was resolved (and cached) without the
     # blueprints' URL prefixes, and the 404 under /admin got the app's "*".
-    args = ["check", "/admin/nothing", "--origin", EVIL]
+    args = ["check", "/admin/nothing", "--origin", OUTSIDER]
     result = admin_app.test_cli_runner().invoke(preflight_cli, args)
     assert result.exit_code == NO_ROUTE_EXIT, result.output  # a 404 (issue 20.1)
     assert "CORS headers from the policy of blueprint 'admin'" in result.output

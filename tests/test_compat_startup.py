@@ -289,7 +289,7 @@ def test_fuzz_configuration_errors_come_at_start_up_or_never(spec: dict[str, Any
     logger = logging.getLogger("flask_preflight")
     errors: list[logging.LogRecord] = []
     handler = logging.Handler(logging.ERROR)
-    handler.emit = errors.append  # type: ignore[method-assign]
+    handler.emit = errors.append  # type: ignore[method-assign, assignment]
     logger.addHandler(handler)
     try:
         client = app.test_client()

@@ -3,6 +3,8 @@ where there is none (issue 12, point 4)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 
@@ -30,7 +32,7 @@ RENAMED = {name: field for name, field in FLASK_CORS_OPTIONS.items() if field no
 MISSING = [name for name, field in FLASK_CORS_OPTIONS.items() if field is None]
 
 
-def _problem(**keywords: object) -> str:
+def _problem(**keywords: Any) -> str:
     with pytest.raises(PreflightConfigError) as caught:
         cors(**keywords)
     (problem,) = caught.value.problems

@@ -29,7 +29,7 @@ def test_make_lint_has_the_three_checks() -> None:
     assert make_lint_commands() == [
         ".venv/bin/ruff check .",
         ".venv/bin/ruff format --check .",
-        ".venv/bin/mypy --strict flask_preflight",
+        ".venv/bin/mypy --strict flask_preflight tests",
     ]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, abort, request, request_started
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.lint import LintMiddleware
@@ -288,7 +289,7 @@ def test_the_preflight_hook_stays_first_among_before_request_hooks() -> None:
 class ErrorPage:
     """A middleware that serves its own page when an exception escapes the app."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -497,15 +498,14 @@ def raw_answer(
     app: Flask, path: str, origin: str, headers: dict[str, str]
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     """A preflight's status, header list (in order) and body, as the server gets them."""
+    request_headers: dict[str, str] = {
+        "Origin": origin,
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization",
+        **headers,
+    }
     environ = EnvironBuilder(
-        path=path,
-        method="OPTIONS",
-        headers={
-            "Origin": origin,
-            "Access-Control-Request-Method": "PUT",
-            "Access-Control-Request-Headers": "authorization",
-            **headers,
-        },
+        path=path, method="OPTIONS", headers=Headers(request_headers)
     ).get_environ()
     started: list[tuple[str, list[tuple[str, str]]]] = []
 

@@ -260,7 +260,7 @@ def differences(pair: Pair) -> tuple[int, Counter[str], list[str]]:
     unexplained: list[str] = []
     all_cases = cases(pair.theirs)
     for case in all_cases:
-        kwargs = {"origin": case.origin, "headers": dict(case.headers)}
+        kwargs: dict[str, Any] = {"origin": case.origin, "headers": dict(case.headers)}
         kwargs["credentials"] = case.credentials
         theirs = browser_request(theirs_client, case.method, case.path, **kwargs)
         ours = browser_request(ours_client, case.method, case.path, **kwargs)

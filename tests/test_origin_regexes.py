@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 import pytest
 from flask import Blueprint, Flask
@@ -248,7 +249,7 @@ def test_unprovable_is_not_read_as_safe(pattern: str) -> None:
 # --- tolerances cover origins at their own level or a level they override -----------------
 
 
-def _app_with_view(view_policy: dict[str, object], app_policy: dict[str, object]) -> Flask:
+def _app_with_view(view_policy: dict[str, Any], app_policy: dict[str, Any]) -> Flask:
     app = Flask(__name__)
 
     @app.get("/v")

@@ -201,14 +201,20 @@ def test_make_installs_without_setuptools_editable_box(tmp_path: Path) -> None:
     python = shutil.which("python3") or sys.executable
     subprocess.run([python, "-m", "venv", venv], check=True)
     # As the Makefile does (older pips hide what the build backend prints).
-    upgrade = [venv / "bin" / "pip", "install", "--quiet", "--upgrade", "pip"]
+    upgrade: list[str | Path] = [venv / "bin" / "pip", "install", "--quiet", "--upgrade", "pip"]
     subprocess.run(upgrade, check=True, capture_output=True, timeout=600)
 
     def install(warnings: str | None) -> str:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
         if warnings is not None:
             env["PYTHONWARNINGS"] = warnings
-        pip = [venv / "bin" / "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
+        pip: list[str | Path] = [
+            venv / "bin" / "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--force-reinstall",
+        ]
         result = subprocess.run(
             [*pip, "-e", project], capture_output=True, text=True, env=env, timeout=600
         )

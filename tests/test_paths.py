@@ -9,8 +9,9 @@ from flask import Blueprint, Flask
 
 from flask_preflight import Preflight, cors
 from flask_preflight.extension import get_state
-from flask_preflight.paths import PATH_CACHE_SIZE, PathPolicies, PathRule, wsgi_path
+from flask_preflight.paths import PATH_CACHE_SIZE, PathPolicies, PathRule
 from flask_preflight.policy import declare_policy
+from flask_preflight.urlpath import wsgi_path
 
 from .helpers import A, B, send_preflight
 

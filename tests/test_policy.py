@@ -112,7 +112,7 @@ def test_each_problem_names_field_and_value(
 
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(PreflightConfigError) as caught:
-        cors(
+        cors(  # type: ignore[call-arg]
             origins=["https://a.example.com/", "ftp//x"],
             methods=["GE T"],
             max_age=-1,
@@ -232,7 +232,7 @@ def test_config_values_are_validated_like_keywords() -> None:
 
 def test_constructor_rejects_typos_before_any_app() -> None:
     with pytest.raises(PreflightConfigError, match="did you mean 'max_age'"):
-        Preflight(maxage=10)
+        Preflight(maxage=10)  # type: ignore[call-arg]
 
 
 def test_decorator_rejects_being_applied_twice() -> None:

@@ -10,9 +10,9 @@ from flask import Flask
 
 from flask_preflight import Preflight, cors
 
+from .helpers import ADMIN as ALLOWED
 from .helpers import send_preflight
 
-ALLOWED = "https://admin.example.com"
 HOSTILE = "https://evil.example\x1b[31m\xe9"
 
 

@@ -7,14 +7,9 @@ import pytest
 from flask import Blueprint, Flask, abort, request
 
 from flask_preflight import Preflight, cors
+from flask_preflight.cache import MAX_CACHED_HOST_LENGTH, MAX_CACHED_PATH_LENGTH
 from flask_preflight.extension import get_state
-from flask_preflight.routing import (
-    MAX_CACHED_HOST_LENGTH,
-    MAX_CACHED_KEY_LENGTH,
-    MAX_CACHED_PATH_LENGTH,
-    ROUTE_CACHE_SIZE,
-    ROUTING_ENVIRON_KEYS,
-)
+from flask_preflight.routing import MAX_CACHED_KEY_LENGTH, ROUTE_CACHE_SIZE, ROUTING_ENVIRON_KEYS
 
 from .helpers import ADMIN, EVIL, send_preflight
 

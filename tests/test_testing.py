@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask, make_response, request
+from flask.typing import ResponseReturnValue
 
 from flask_preflight import Preflight, cors
 from flask_preflight.testing import browser_request, needs_preflight, unsafe_header_names
@@ -51,7 +52,7 @@ def app() -> Flask:
 
     @app.route("/items", methods=["GET", "PUT", "PATCH"])
     @cors(origins=[ADMIN], credentials=True, expose_headers=["X-Total"])
-    def items() -> object:
+    def items() -> ResponseReturnValue:
         response = make_response(f"cookie={request.cookies.get('sid')}")
         response.headers["X-Total"] = "3"
         response.headers["X-Hidden"] = "1"
@@ -59,7 +60,7 @@ def app() -> Flask:
 
     @app.get("/login")
     @cors(origins=[ADMIN], credentials=True)
-    def login() -> object:
+    def login() -> ResponseReturnValue:
         response = make_response("in")
         response.set_cookie("sid", "s3cret")
         return response

@@ -3,6 +3,8 @@ URL prefix holds its path (the longest prefix, nested blueprints included), else
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
@@ -15,7 +17,7 @@ from .helpers import ADMIN, EVIL, cors_headers, send_preflight
 PAGE = "https://app.example.com"
 
 
-def make_app(app_policy: dict[str, object] | None = None) -> Flask:
+def make_app(app_policy: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
 
     api = Blueprint("api", __name__, url_prefix="/api")

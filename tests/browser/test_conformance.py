@@ -694,7 +694,8 @@ def test_header_name_case_on_the_actual_request(env: Env) -> None:
 def test_no_private_network_request_between_loopback_origins(env: Env) -> None:
     """No engine sends Access-Control-Request-Private-Network here (Chromium replaced Private
     Network Access by a permission; Firefox and WebKit never shipped it), so the extension's
-    `private_network` option is only reachable from a hand-written request (test_extension)."""
+    `private_network` option is only reachable from a hand-written request
+    (test_preflight_answers)."""
     url, token = env.url("/methods")
     result = env.fetch(url, method="PUT", body="x")
     traffic = env.traffic(token)

@@ -160,8 +160,8 @@ def generated_app(routes: int = 1000, seed: int = 21) -> Flask:
     # A literal segment beside a converter: Werkzeug tries the literal first.
     literal = cors(origins=[EXACT[0]], max_age=11)(lambda: "ok")
     app.add_url_rule("/things/new", "thing_new", literal, methods=["GET", "POST"])
-    converter = cors(origins=[EXACT[1]], max_age=12)(lambda name: "ok")
-    app.add_url_rule("/things/<name>", "thing", converter, methods=["GET", "DELETE"])
+    thing = cors(origins=[EXACT[1]], max_age=12)(lambda name: "ok")
+    app.add_url_rule("/things/<name>", "thing", thing, methods=["GET", "DELETE"])
     for bp, parent in reversed(blueprints):
         if parent is not None:
             parent.register_blueprint(bp)

@@ -43,7 +43,7 @@ Headers = Sequence[tuple[str, "str | bytes"]]
 @dataclass(frozen=True)
 class Probe:
     """One request: an OPTIONS (or other) request to ``path`` with ``headers``;
-    ``shaped`` when a browser could send it as it is (see nginx-facts.md)."""
+    ``shaped`` when a browser could send it as it is."""
 
     method: str
     path: str
@@ -224,6 +224,7 @@ class Client:
         return _answer(response, body)
 
     def _connection(self, port: int) -> http.client.HTTPConnection:
+        connections: dict[int, http.client.HTTPConnection]
         connections = self._local.__dict__.setdefault("connections", {})
         if port not in connections:
             connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

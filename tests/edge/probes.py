@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask
@@ -65,7 +66,7 @@ class Target:
     policy: CompiledPolicy
 
 
-def _example_path(rule_text: str, converters: dict[str, object]) -> str:
+def _example_path(rule_text: str, converters: Mapping[str, object]) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1).rsplit(":", 1)[-1]
         regex = re.compile(getattr(converters[name], "regex"))  # noqa: B009

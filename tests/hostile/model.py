@@ -23,7 +23,7 @@ import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Union
+from typing import Any, Union
 
 # --------------------------------------------------------------------------------------------
 # HTTP grammar
@@ -574,9 +574,9 @@ class PolicyModel:
     private_network: object = _UNSET  # bool
     origins_as_str: bool = False
 
-    def kwargs(self) -> dict[str, object]:
+    def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``cors()`` / ``Preflight()``."""
-        out: dict[str, object] = {}
+        out: dict[str, Any] = {}
         if self.origins_as_str and len(self.origins) == 1:
             out["origins"] = self.origins[0].config
         else:

@@ -15,6 +15,7 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -203,7 +204,7 @@ def hostile_variants(allowed: str) -> list[str]:
 @dataclass(frozen=True)
 class Case:
     name: str
-    origins: list[object]
+    origins: list[Any]
     allowed: frozenset[str]  # exactly what must be granted
     seeds: tuple[str, ...]  # origins whose near misses make the corpus
     credentials: bool = True
@@ -302,7 +303,7 @@ CASES = [
 ]
 
 
-def build(case: Case, origins: list[object] | None = None) -> Flask:
+def build(case: Case, origins: list[Any] | None = None) -> Flask:
     app = Flask(f"corpus_{case.name}")
     app.testing = True
 

@@ -7,7 +7,7 @@ HEAD, a streamed body); threads speaking for different origins never see each ot
 headers. gunicorn's sync worker closes every connection by design ("does not support
 persistent connections"), so there each request opens its own. waitress closes the
 connection after every response without ``Content-Length``, whoever produced it: a 204 or
-304 (its ``task.py`` drops the length of bodiless statuses, then closes for want of one) and
+304 (it drops the length of bodiless statuses, then closes for want of one) and
 a chunked stream; the app's own 204 shows it on the same server."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ api = Api(api_bp, doc="/doc/")
 
 
 @api.route("/things/<string:name>")
-class Thing(Resource):  # type: ignore[misc]
+class Thing(Resource):
     def get(self, name: str) -> dict[str, str]:
         return {"name": name}
 

@@ -6,6 +6,7 @@ import re
 from types import ModuleType
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -25,11 +26,11 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
     )
 
     @app.route("/api/items", methods=["GET", "POST"])
-    def items() -> object:
+    def items() -> ResponseReturnValue:
         return jsonify(items=[])
 
     @app.route("/api/items/<name>", methods=["GET", "PUT"])
-    def item(name: str) -> object:
+    def item(name: str) -> ResponseReturnValue:
         return jsonify(name=name)
 
     @app.get("/admin")

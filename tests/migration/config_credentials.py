@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import ClassVar
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -25,11 +26,11 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
     cors.init_app(app)
 
     @app.get("/api/me")
-    def me() -> object:
+    def me() -> ResponseReturnValue:
         return jsonify(name="ada"), 200, {"X-Total-Count": "1"}
 
     @app.route("/api/session", methods=["POST", "DELETE"])
-    def session() -> object:
+    def session() -> ResponseReturnValue:
         return jsonify(ok=True)
 
     return app

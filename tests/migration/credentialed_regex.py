@@ -6,6 +6,7 @@ import re
 from types import ModuleType
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -18,7 +19,7 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
     fc.CORS(app, resources={r"/api/*": {"origins": ORIGINS}}, supports_credentials=True)
 
     @app.route("/api/cart", methods=["GET", "POST", "DELETE"])
-    def cart() -> object:
+    def cart() -> ResponseReturnValue:
         return jsonify(cart=[])
 
     @app.get("/public")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from flask import Blueprint, Flask, abort, jsonify
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -19,11 +20,11 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
     api = Blueprint("api", __name__, url_prefix="/api")
 
     @api.get("/users")
-    def users() -> object:
+    def users() -> ResponseReturnValue:
         return jsonify(users=["ada"])
 
     @api.route("/users/<int:user_id>", methods=["GET", "PATCH", "DELETE"])
-    def user(user_id: int) -> object:
+    def user(user_id: int) -> ResponseReturnValue:
         if user_id > 100:
             abort(404)
         return jsonify(id=user_id)

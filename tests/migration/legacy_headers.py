@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -18,13 +19,13 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
 
     @app.route("/api/todos", methods=["GET", "POST"])
     @fc.cross_origin()
-    def todos() -> object:
+    def todos() -> ResponseReturnValue:
         if request.method == "POST":
             return jsonify(created=True), 201
         return jsonify(todos=[])
 
     @app.route("/api/todos/<int:todo_id>", methods=["GET", "PUT", "DELETE"])
-    def todo(todo_id: int) -> object:
+    def todo(todo_id: int) -> ResponseReturnValue:
         return jsonify(id=todo_id)
 
     @app.get("/health")

@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import ClassVar
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -29,11 +30,11 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
         fc.CORS(app, **app.config["CORS_OPTIONS"])
 
     @app.route("/api/v1/chart/<int:pk>", methods=["GET", "PUT", "DELETE"])
-    def chart(pk: int) -> object:
+    def chart(pk: int) -> ResponseReturnValue:
         return jsonify(id=pk)
 
     @app.post("/api/v1/security/login")
-    def login() -> object:
+    def login() -> ResponseReturnValue:
         return jsonify(token="t")
 
     return app

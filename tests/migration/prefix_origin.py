@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from . import cors_module
 
@@ -19,11 +20,11 @@ def create_app(flask_cors: ModuleType | None = None, origins: str = ORIGINS) -> 
     fc.CORS(app, origins=origins)
 
     @app.get("/robots")
-    def robots() -> object:
+    def robots() -> ResponseReturnValue:
         return jsonify(robots=["r1"])
 
     @app.route("/tasks", methods=["GET", "POST"])
-    def tasks() -> object:
+    def tasks() -> ResponseReturnValue:
         return jsonify(tasks=[])
 
     return app

@@ -20,7 +20,7 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
     fc.CORS(v1, resources={r"/*": {"origins": "*"}})
 
     @api.route("/datasets")
-    class Datasets(Resource):  # type: ignore[misc]
+    class Datasets(Resource):
         def get(self) -> object:
             return {"datasets": []}
 
@@ -28,7 +28,7 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
             return {"created": True}, 201
 
     @api.route("/datasets/<int:pk>")
-    class Dataset(Resource):  # type: ignore[misc]
+    class Dataset(Resource):
         def get(self, pk: int) -> object:
             return {"id": pk}
 
@@ -40,7 +40,7 @@ def create_app(flask_cors: ModuleType | None = None) -> Flask:
     fc.CORS(admin, resources={r"/*": {"origins": ["https://admin.example.com"]}})
 
     @admin_api.route("/users")
-    class Users(Resource):  # type: ignore[misc]
+    class Users(Resource):
         def get(self) -> object:
             return {"users": []}
 
