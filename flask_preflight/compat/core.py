@@ -28,15 +28,15 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.test import run_wsgi_app
 
-from .dialect import Dialect
-from .errors import PreflightConfigError, Problem
-from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
-from .flask_cors_names import EQUIVALENT_FIELDS
-from .origins import OriginError, admits_arbitrary_origins, parse_origin
-from .paths import PathPolicies, PathRule
-from .policy import POLICY_ATTRIBUTE, Policy, declare_policy, suggest
-from .regexes import can_match_no_origin, first_letters
-from .routing import blueprint_name
+from ..dialect import Dialect
+from ..errors import PreflightConfigError, Problem
+from ..extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
+from ..flask_cors_names import EQUIVALENT_FIELDS
+from ..origins import OriginError, admits_arbitrary_origins, parse_origin
+from ..paths import PathPolicies, PathRule
+from ..policy import POLICY_ATTRIBUTE, Policy, declare_policy, suggest
+from ..regexes import can_match_no_origin, first_letters
+from ..routing import blueprint_name
 
 __all__ = ["CORS", "cross_origin"]
 
