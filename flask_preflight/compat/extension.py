@@ -181,10 +181,6 @@ def install_for_decorated_views(app: Flask) -> bool:
     return True
 
 
-def _scope_depth(rule: PathRule) -> int:
-    return -1 if rule.scope is None else rule.scope.count(".")
-
-
 class CORS:
     """flask-cors's extension: ``CORS(app_or_blueprint, **options)`` or
     ``CORS(**options).init_app(app_or_blueprint, **options)``."""
@@ -236,6 +232,6 @@ class CORS:
             state.paths.override.note_read({k: v for k, v in options.items() if v[1] is CONFIG})
         # flask-cors runs the after_request functions of blueprints before the app's, and
         # the last registered first; the first whose resource matches answers.
+        # (PathPolicies puts a nested blueprint's rules before its parent's and the app's.)
         state.paths.add(rules, first=True)
-        state.paths.rules.sort(key=_scope_depth, reverse=True)
-        state.paths.check(app.view_functions, state._compile)  # the views declared so far
+        state.check_path_rules()
