@@ -102,9 +102,9 @@ package: $(VENV)/.dev
 dist: $(VENV)/.dev
 	$(BIN)/python scripts/check_package.py --dist dist
 # flask-cors 6.0.5's own tests against flask_preflight.compat (downloaded at run time;
-# expected differences in tests/compat_suite/DIFFERENCES.md).
+# expected differences in tests/compat/suite/DIFFERENCES.md).
 compat-suite: $(VENV)/.test
-	$(BIN)/python -m tests.compat_suite.run
+	$(BIN)/python -m tests.compat.suite.run
 
 # The documentation site (Sphinx + MyST, furo; warnings as errors) in docs/_build/html, from
 # docs/*.md (the README's quick start included). tests/test_readme.py runs their code blocks.

@@ -406,7 +406,7 @@ def migrate_command(output: str) -> None:
 
     What the app itself prints while it loads goes to stderr, so that the output stays
     valid Python."""
-    from .migrate import native_declarations
+    from .compat.migrate import native_declarations
 
     info = click.get_current_context().ensure_object(ScriptInfo)
     with contextlib.redirect_stdout(sys.stderr):  # the app's own prints

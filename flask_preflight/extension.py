@@ -280,6 +280,13 @@ class PreflightState:
         self.policies[endpoint] = policy
         return policy
 
+    def check_path_rules(self) -> None:
+        """Check the path rules (``paths``) with the views declared so far and raise one
+        error listing every conflict, as a front adds rules (the check at freeze covers
+        every view and path)."""
+        if self.paths is not None:
+            self.paths.check(self.app.view_functions, self._compile)
+
     def _templates_of(self, endpoint: str | None) -> list[str] | None:
         """The rule templates of a view's endpoint; ``None`` (any path) for the app level
         and a blueprint's unrouted URLs."""

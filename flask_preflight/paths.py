@@ -4,8 +4,11 @@ Flask-Preflight chooses a policy by endpoint (app, blueprints, view). Some confi
 also depend on the URL path a request was sent to, including paths no rule matches (404s):
 ``PathPolicies`` holds an ordered list of ``PathRule``; the first rule whose scope holds the
 endpoint and whose matcher matches the path adds its level between the app levels and the
-blueprint and view levels. An ``override`` may instead name the level of one endpoint
-whatever its path (a front uses it for views whose policy must ignore path rules).
+blueprint and view levels. The order is the rules' ``precedence`` (a nested blueprint's
+rules before those of the blueprints holding it, those before the app's), then the order in
+which they were added; ``PathPolicies`` keeps it, nobody sorts its rules. An ``override``
+may instead name the level of one endpoint whatever its path (a front uses it for views
+whose policy must ignore path rules).
 
 The answer for an (endpoint, path) pair is computed once and kept in a bounded FIFO cache,
 as the route cache does, so a request never scans the rules again once its path was seen.
@@ -73,6 +76,15 @@ class PathRule:
         """Whether the rule matches every path, proven from its regex's parse tree."""
         return isinstance(self.match, re.Pattern) and matches_everything(self.match)
 
+    @property
+    def precedence(self) -> int:
+        """The rule's ordering key, higher first: the depth of its scope (0 unscoped, 1 a
+        blueprint, 2 a blueprint nested in one...). A rule scoped to a blueprint is tried
+        before the rules of the blueprints holding it and the unscoped ones, as a
+        blueprint's policy overrides the app's; rules of different blueprints of one depth
+        never apply to the same endpoint."""
+        return 0 if self.scope is None else self.scope.count(".") + 1
+
     def applies_to(self, endpoint: str | None) -> bool:
         if self.scope is None:
             return True
@@ -80,7 +92,9 @@ class PathRule:
 
 
 class PathPolicies:
-    """The ordered path rules of one app, and the bounded cache of their answers."""
+    """The ordered path rules of one app, and the bounded cache of their answers. ``rules``
+    is always in matching order: by ``PathRule.precedence``, higher first, and among rules
+    of one precedence in the order they were added."""
 
     def __init__(
         self,
@@ -88,16 +102,16 @@ class PathPolicies:
         override: Callable[[str | None], Policy | None] | None = None,
         on_freeze: Callable[[], None] | None = None,
     ) -> None:
-        self.rules: list[PathRule] = list(rules)
+        self.rules: tuple[PathRule, ...] = _in_order(tuple(rules))
         self.override = override
         self.on_freeze = on_freeze  # called once the app's setup is done, before the check
         self._cache: BoundedCache[CompiledPolicy] = BoundedCache(PATH_KEY_LIMITS, PATH_CACHE_SIZE)
 
     def add(self, rules: Iterable[PathRule], *, first: bool = False) -> None:
-        """Add rules after the existing ones, or before them with ``first``. Only during
-        setup: the cache is cleared."""
-        new = list(rules)
-        self.rules = new + self.rules if first else self.rules + new
+        """Add rules after the existing ones of the same precedence, or before them with
+        ``first``. Only during setup: the cache is cleared."""
+        new = tuple(rules)
+        self.rules = _in_order(new + self.rules if first else self.rules + new)
         self._cache.clear()
 
     def rule_for(self, endpoint: str | None, path: str) -> PathRule | None:
@@ -192,3 +206,9 @@ class PathPolicies:
         policy = compile_with(endpoint, self.level_for(endpoint, wsgi_path(environ_path)))
         self._cache.store(key, policy)
         return policy
+
+
+def _in_order(rules: tuple[PathRule, ...]) -> tuple[PathRule, ...]:
+    """``rules`` in matching order: higher precedence first; a stable sort keeps the given
+    order among rules of one precedence."""
+    return tuple(sorted(rules, key=lambda rule: -rule.precedence))

@@ -24,7 +24,7 @@ PAGES = [
     ROOT / "README.md",
     ROOT / "README.pypi.md",
     ROOT / "CHANGELOG.md",
-    ROOT / "tests" / "compat_suite" / "DIFFERENCES.md",
+    ROOT / "tests" / "compat" / "suite" / "DIFFERENCES.md",
     *sorted((ROOT / "docs").glob("*.md")),
 ]
 NUMBERS = [

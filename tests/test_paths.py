@@ -13,7 +13,7 @@ from flask_preflight.paths import PATH_CACHE_SIZE, PathPolicies, PathRule
 from flask_preflight.policy import declare_policy
 from flask_preflight.urlpath import wsgi_path
 
-from .helpers import A, B, send_preflight
+from .helpers import SHOP, A, B, send_preflight
 
 
 def level(origin: str) -> object:
@@ -69,6 +69,33 @@ def test_first_matching_rule_in_scope_wins() -> None:
     assert other is not None and other.level.origins == (B,)
     assert unrouted is not None and unrouted.level.origins == (B,)
     assert paths.rule_for("shopping.items", "/api/x") is other  # scope is a dotted prefix
+
+
+def test_a_nested_blueprints_rule_is_tried_before_its_parents_and_the_apps() -> None:
+    """The order is the engine's (PathRule.precedence), whatever order the rules are added
+    in: a front never sorts the rules itself."""
+    app_rule = PathRule(re.compile("/.*"), level(A), source="app")  # type: ignore[arg-type]
+    shop = PathRule(re.compile("/.*"), level(B), scope="shop", source="shop")  # type: ignore[arg-type]
+    cart = PathRule(re.compile("/.*"), level(SHOP), scope="shop.cart", source="cart")  # type: ignore[arg-type]
+    paths = PathPolicies([app_rule])
+    paths.add([shop])
+    paths.add([cart])
+    assert [rule.source for rule in paths.rules] == ["cart", "shop", "app"]
+    assert paths.rule_for("shop.cart.items", "/x") is cart
+    assert paths.rule_for("shop.items", "/x") is shop
+    assert paths.rule_for("items", "/x") is app_rule
+
+
+def test_rules_of_one_precedence_keep_the_order_they_were_added_in() -> None:
+    first = PathRule(re.compile("/.*"), level(A), source="first")  # type: ignore[arg-type]
+    second = PathRule(re.compile("/.*"), level(B), source="second")  # type: ignore[arg-type]
+    before = PathRule(re.compile("/.*"), level(SHOP), source="before")  # type: ignore[arg-type]
+    scoped = PathRule(re.compile("/.*"), level(SHOP), scope="shop", source="scoped")  # type: ignore[arg-type]
+    paths = PathPolicies([first, second])
+    paths.add([before], first=True)
+    paths.add([scoped])
+    assert [rule.source for rule in paths.rules] == ["scoped", "before", "first", "second"]
+    assert paths.rule_for("items", "/x") is before
 
 
 def make_app() -> Flask:

@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
-from flask_preflight.compat import Source, _path_matcher
+from flask_preflight.compat.core import Source
+from flask_preflight.compat.core import path_matcher as _path_matcher
 from flask_preflight.paths import PathRule
 from flask_preflight.policy import Policy
 from flask_preflight.rule_paths import (

@@ -223,7 +223,7 @@ def test_path_rules_pass_everything_but_websocket_upgrade_preflights() -> None:
     """compat's path rules: every request goes to the app, but a preflight that is a
     websocket upgrade is refused at the edge, as the app refuses it whatever the path;
     passed on, it would lose its Upgrade header (hop-by-hop) and the app could grant it
-    (found by the nginx differential on tests/migration/)."""
+    (found by the nginx differential on tests/compat/migration/)."""
     from flask_preflight.compat import CORS
 
     app = _app(**{"/api/x": {}, "/y": {}})

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-import tests.migration
+import tests.compat.migration
 from flask_preflight.compat import install_for_decorated_views
 from flask_preflight.unregistered import is_registered
 
@@ -42,16 +42,16 @@ APPS = (
 def migration_factory(name: str) -> str:
     """The compat app of the migration suite, as gunicorn imports it: in its fixed form
     where compat refuses the app at start-up by design."""
-    module = importlib.import_module(f"tests.migration.{name}")
+    module = importlib.import_module(f"tests.compat.migration.{name}")
     return f"{module.__name__}:" + (
         "create_fixed_app" if hasattr(module, "create_fixed_app") else "create_app"
     )
 
 
-# The compat apps of the migration suite (tests/migration/): compat's path rules make the
+# The compat apps of the migration suite (tests/compat/migration/): compat's path rules make the
 # exporter pass every request to the app but a websocket-upgrade preflight, so the edge
 # share of browser-shaped preflights is 0; the proof is exactness.
-MIGRATION_APPS = tuple(migration_factory(name) for name in tests.migration.APPS)
+MIGRATION_APPS = tuple(migration_factory(name) for name in tests.compat.migration.APPS)
 MIGRATION_PROBES = 2000
 
 

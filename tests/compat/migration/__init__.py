@@ -2,10 +2,10 @@
 
 Every module exposes ``create_app(flask_cors=None)``: the app built with ``flask_cors``'s
 ``CORS``/``cross_origin`` (a module: ``flask_cors`` itself, or ``flask_preflight.compat``,
-the default). ``flask --app tests.migration.<module>`` therefore runs it on compat.
-``tests/test_migration_differential.py`` compares each with flask-cors 6.0.5. A module whose
+the default). ``flask --app tests.compat.migration.<module>`` therefore runs it on compat.
+``tests/compat/test_migration_differential.py`` compares each with flask-cors 6.0.5. A module whose
 app compat refuses at start-up by design also exposes ``create_fixed_app(flask_cors=None)``,
-the app as the start-up error tells the user to fix it (``tests/test_migration_apply.py``
+the app as the start-up error tells the user to fix it (``tests/compat/test_migration_apply.py``
 migrates it, ``tests/edge`` serves it behind nginx).
 """
 

@@ -1,2 +1,2 @@
 """Apps written with ``flask_preflight.compat``, one per pattern ``migrate`` must handle;
-tests/test_migrate.py migrates each with ``tests.migration_check``."""
+tests/compat/test_migrate.py migrates each with ``tests.compat.migration_check``."""

@@ -23,9 +23,9 @@ from typing import Any
 
 from flask import Flask
 
-from .extension import get_state
-from .policy import FIELD_NAMES, EffectivePolicy, resolve
-from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
+from ..extension import get_state
+from ..policy import FIELD_NAMES, EffectivePolicy, resolve
+from ..rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 
 # The flags an origin regex can carry, by the names every supported Python has (3.11 added
 # re.NOFLAG, which the output must not need).

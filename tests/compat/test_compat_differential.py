@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 
 from flask_preflight import compat
 
-from .helpers import BAR, FOO
+from ..helpers import BAR, FOO
 
 if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
     import flask_cors  # in CI a missing flask-cors fails, never skips

@@ -1,4 +1,4 @@
-"""The migration suite (``tests/migration/``) against flask-cors 6.0.5, judged as a browser.
+"""The migration suite (``tests/compat/migration/``) against flask-cors 6.0.5, judged as a browser.
 
 Each app is built twice, with flask-cors and with ``flask_preflight.compat``, and the same
 ``fetch()`` calls (every route and unknown URLs, methods, origins, request headers, with and
@@ -31,14 +31,14 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from flask_preflight import PreflightConfigError
 from flask_preflight.extension import get_state
 from flask_preflight.testing import Verdict, browser_request
-from tests.migration import APPS
+from tests.compat.migration import APPS
 
 if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
     import flask_cors  # in CI a missing flask-cors fails, never skips
 else:
     flask_cors = pytest.importorskip("flask_cors")
 
-MIGRATING = Path(__file__).resolve().parent.parent / "docs" / "migrating.md"
+MIGRATING = Path(__file__).resolve().parents[2] / "docs" / "migrating.md"
 _CLASS = re.compile(r"^- \*\*`(?P<name>[a-z-]+)`\*\*", re.MULTILINE)
 
 ORIGINS = (
@@ -279,7 +279,7 @@ def differences(pair: Pair) -> tuple[int, Counter[str], list[str]]:
 
 @pytest.mark.parametrize("name", [name for name in APPS if name != "prefix_origin"])
 def test_app_differs_only_in_documented_ways(name: str) -> None:
-    pair = build(importlib.import_module(f"tests.migration.{name}"))
+    pair = build(importlib.import_module(f"tests.compat.migration.{name}"))
     total, _, unexplained = differences(pair)
     assert total > 500
     assert not unexplained, f"{len(unexplained)} undocumented differences:\n" + "\n".join(
@@ -290,7 +290,7 @@ def test_app_differs_only_in_documented_ways(name: str) -> None:
 def test_prefix_origin_fails_at_start_up_and_its_fix_differs_only_in_documented_ways() -> None:
     """``origins=r'/*'``: flask-cors admitted every origin; compat refuses it at start-up
     and suggests ``origins='*'``, which then answers as flask-cors did."""
-    module = importlib.import_module("tests.migration.prefix_origin")
+    module = importlib.import_module("tests.compat.migration.prefix_origin")
     with pytest.raises(PreflightConfigError) as error:
         module.create_app()
     assert f"CORS(..., origins={module.ORIGINS_FIX!r})" in str(error.value)

@@ -1,48 +1,31 @@
-"""flask-cors's API on the Flask-Preflight engine: switch by changing one import.
-
-``from flask_preflight.compat import CORS, cross_origin`` takes flask-cors 6's options and
-``CORS_*`` config keys, with its precedence (defaults < ``CORS_*`` config < ``CORS(...)`` <
-``init_app(...)`` < the matching resource's options; a ``cross_origin`` view's options
-replace the extension's) and its resource order. It is a front, not a second engine: each
-set of options is translated once into a Flask-Preflight ``Policy`` level (with the
-``flask-cors`` dialect for how answers are written), resources become path rules
-(paths.py), and the engine decides and answers every request. Where flask-cors is insecure
-or breaks the Fetch standard, compat follows Flask-Preflight (see the README section
-"Migrating from Flask-CORS").
+"""flask-cors's options, read and translated (flask-cors's own ``core.py``): its defaults,
+option names and ``CORS_*`` config keys, where each option was set (``Source``), each set
+of options translated once into a Flask-Preflight ``Policy`` level (origin, header and
+method values, regex heuristics, the ``flask-cors`` dialect), and ``resources`` parsed into
+path matchers in flask-cors's order. It registers nothing: ``extension.py`` and
+``decorator.py`` use it.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import inspect
 import logging
 import re
-import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final, TypeVar, Union
+from typing import Any, Final, Union
 
-from flask import Blueprint, Flask, Response, current_app, request
-from flask.blueprints import BlueprintSetupState
-from werkzeug.test import run_wsgi_app
+from flask import Blueprint, Flask
 
-from .dialect import Dialect
-from .errors import PreflightConfigError, Problem
-from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
-from .flask_cors_names import EQUIVALENT_FIELDS
-from .origins import OriginError, admits_arbitrary_origins, parse_origin
-from .paths import PathPolicies, PathRule
-from .policy import POLICY_ATTRIBUTE, Policy, declare_policy, suggest
-from .regexes import can_match_no_origin, first_letters
-from .routing import blueprint_name
-
-__all__ = ["CORS", "cross_origin"]
+from ..dialect import Dialect
+from ..errors import PreflightConfigError, Problem
+from ..flask_cors_names import EQUIVALENT_FIELDS
+from ..origins import OriginError, admits_arbitrary_origins, parse_origin
+from ..policy import Policy, declare_policy, suggest
+from ..regexes import can_match_no_origin, first_letters
 
 logger = logging.getLogger("flask_preflight")
 
-F = TypeVar("F", bound=Callable[..., Any])
 ResourcePattern = Union[str, "re.Pattern[str]"]
 
 ALL_METHODS: Final = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"]
@@ -90,8 +73,6 @@ DIALECT_ALWAYS_SEND: Final = Dialect(
     private_network_on_actual=True,
 )
 DIALECT_NO_ALWAYS_SEND: Final = replace(DIALECT_ALWAYS_SEND, no_origin="never")
-
-COMPAT_VIEW_ATTRIBUTE: Final = "_flask_preflight_compat_view"
 
 
 # --- where each option came from -----------------------------------------------------------
@@ -193,7 +174,7 @@ def _as_prefix_match(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
 
 
-def _compile(text: str, flags: int, field: str, where: str) -> re.Pattern[str] | Problem:
+def _compile_regex(text: str, flags: int, field: str, where: str) -> re.Pattern[str] | Problem:
     try:
         return re.compile(text, flags)
     except re.error as error:
@@ -231,7 +212,7 @@ def _origins(value: object, source: Source, problems: list[Problem]) -> list[Any
             continue
         if isinstance(item, str) and probably_regex(item):
             # flask-cors: case-insensitive; the engine matches regexes whole (flask-cors #209).
-            compiled = _compile(item, re.IGNORECASE, source.name("origins"), source.where)
+            compiled = _compile_regex(item, re.IGNORECASE, source.name("origins"), source.where)
             if isinstance(compiled, Problem):
                 problems.append(compiled)
                 continue
@@ -265,7 +246,7 @@ def _allow_headers(value: object, source: Source, problems: list[Problem]) -> ob
         if isinstance(item, re.Pattern):
             pattern = item
         elif isinstance(item, str) and probably_regex(item):
-            pattern = _compile(item, re.IGNORECASE, field, source.where)
+            pattern = _compile_regex(item, re.IGNORECASE, field, source.where)
         if isinstance(pattern, Problem):
             problems.append(pattern)
         elif pattern is not None:
@@ -422,7 +403,8 @@ def translate_view(options: Options, where: str) -> Policy:
 _warned: weakref.WeakKeyDictionary[Flask, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _warn_once(app: Flask, key: str, message: str, *args: object) -> None:
+def warn_once(app: Flask, key: str, message: str, *args: object) -> None:
+    """Log ``message`` once per app and ``key``."""
     seen = _warned.setdefault(app, set())
     if key not in seen:
         seen.add(key)
@@ -466,9 +448,9 @@ def config_options(app: Flask | Blueprint) -> Options:
                 options[CONFIG_KEYS[key]] = (value, CONFIG)
         elif isinstance(app, Flask) and isinstance(key, str) and key.startswith("CORS_"):
             if key in LEGACY_KEYS:
-                _warn_once(app, key, "app.config[%r] is ignored: %s", key, LEGACY_KEYS[key])
+                warn_once(app, key, "app.config[%r] is ignored: %s", key, LEGACY_KEYS[key])
             elif (known := _near_miss(key)) is not None:
-                _warn_once(
+                warn_once(
                     app,
                     key,
                     "app.config[%r] is not a flask-cors key, so flask-cors and compat ignore "
@@ -482,7 +464,8 @@ def config_options(app: Flask | Blueprint) -> Options:
 # --- resources -> path rules ----------------------------------------------------------------
 
 
-def _describe(pattern: ResourcePattern) -> str:
+def describe_resource(pattern: ResourcePattern) -> str:
+    """A resource pattern as Python, to name it in errors."""
     return repr(pattern.pattern if isinstance(pattern, re.Pattern) else pattern)
 
 
@@ -535,13 +518,13 @@ def parse_resources(
     return pairs
 
 
-def _path_matcher(key: ResourcePattern, source: Source) -> str | re.Pattern[str]:
+def path_matcher(key: ResourcePattern, source: Source) -> str | re.Pattern[str]:
     """flask-cors matches a regex at the start of the path (``re.match``), case-sensitively,
     and compares other strings exactly."""
     if isinstance(key, str) and not probably_regex(key):
         return key
     field = source.name("resources")
-    pattern = key if isinstance(key, re.Pattern) else _compile(key, 0, field, source.where)
+    pattern = key if isinstance(key, re.Pattern) else _compile_regex(key, 0, field, source.where)
     if isinstance(pattern, Problem):
         raise PreflightConfigError([pattern])
     whole = _as_prefix_match(pattern)
@@ -550,278 +533,3 @@ def _path_matcher(key: ResourcePattern, source: Source) -> str | re.Pattern[str]
             [Problem(field, key, source.where, "regex with inline global flags")]
         )
     return whole
-
-
-# --- registration on an app -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _CompatView:
-    """What a ``cross_origin`` view's level alone cannot say."""
-
-    always_send: bool | None  # None: from the config or the default
-    automatic_options: bool
-
-
-class _CompatOverride:
-    """The level under a ``cross_origin`` view's own: flask-cors's defaults and the app's
-    ``CORS_*`` config, in place of any resource's options, with the view's dialect.
-
-    flask-cors reads the config on every request to such a view; compat reads it once,
-    when the app's setup ends (``freeze``), and checks it then. A ``CORS_*`` value changed
-    later is ignored, with a warning. It also notes the config each ``CORS(app)`` read, to
-    warn of keys set after it (flask-cors ignores those too)."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._levels: dict[tuple[bool | None, bool], Policy] = {}
-        self._config: Options | None = None  # read at freeze
-        self._read_by_cors: list[dict[str, Any]] = []
-
-    def note_read(self, options: Options) -> None:
-        """``CORS(app)`` read these ``CORS_*`` values."""
-        self._read_by_cors.append(_snapshot(options))
-
-    def freeze(self) -> None:
-        """Read and check the config once setup is done; warn of keys changed since a
-        ``CORS(app)`` read it."""
-        self._config = config_options(self.app)
-        now = _snapshot(self._config)
-        for before in self._read_by_cors:
-            for option in sorted(set(before) | set(now)):
-                if before.get(option, _MISSING) != now.get(option, _MISSING):
-                    _warn_once(
-                        self.app,
-                        f"late {option}",
-                        "app.config[%r] was changed after CORS(app) read the config: it has "
-                        "no effect on CORS(app)'s resources (as in flask-cors); set it before "
-                        "calling CORS(app)",
-                        f"CORS_{option.upper()}",
-                    )
-        self._levels.clear()
-
-    def _flask_answers_options(self, endpoint: str) -> bool:
-        """Whether Flask answers OPTIONS on the endpoint's rules (the view never sees it)."""
-        try:
-            rules = list(self.app.url_map.iter_rules(endpoint))
-        except KeyError:
-            return False
-        return any(getattr(rule, "provide_automatic_options", False) for rule in rules)
-
-    def __call__(self, endpoint: str | None) -> Policy | None:
-        if endpoint is None:
-            return None
-        view = self.app.view_functions.get(endpoint)
-        info = getattr(view, COMPAT_VIEW_ATTRIBUTE, None)
-        if not isinstance(info, _CompatView):
-            return None
-        # flask-cors's automatic_options=False: Flask's own OPTIONS answer never passes
-        # through the decorator, so it carries no CORS headers.
-        unanswered = not info.automatic_options and self._flask_answers_options(endpoint)
-        key = (info.always_send, unanswered)
-        level = self._levels.get(key)
-        if level is not None:
-            if self._config is not None:
-                self._warn_if_changed()
-            return level
-        config = self._config if self._config is not None else config_options(self.app)
-        merged = {**DEFAULT_SOURCED, **config}
-        if info.always_send is not None:
-            merged["always_send"] = (info.always_send, DEFAULTS)
-        level = translate(merged, "flask-cors defaults and CORS_* config")
-        if unanswered and level.dialect is not None:
-            dialect = replace(level.dialect, unanswered_methods=frozenset({"OPTIONS"}))
-            level = replace(level, dialect=dialect)
-        self._levels[key] = level
-        return level
-
-    def _warn_if_changed(self) -> None:
-        """After freeze: a ``CORS_*`` value changed since is ignored, and said so once."""
-        assert self._config is not None
-        config = getattr(self.app, "config", {})
-        for key, option in CONFIG_KEYS.items():
-            value = config.get(key)
-            held = self._config.get(option)
-            if (value is None and held is None) or (held is not None and held[0] == value):
-                continue
-            _warn_once(
-                self.app,
-                f"changed {key}",
-                "app.config[%r] was changed after the app's first request: compat ignores "
-                "the change until the app restarts (flask-cors would apply it to "
-                "@cross_origin views)",
-                key,
-            )
-
-
-_MISSING: Final = object()
-
-
-def _snapshot(options: Options) -> dict[str, Any]:
-    """Option values as they are now (deep copies: a list changed in place counts)."""
-    try:
-        return {name: copy.deepcopy(value) for name, (value, _) in options.items()}
-    except Exception:  # an uncopyable value: compared by identity
-        return {name: value for name, (value, _) in options.items()}
-
-
-_install_lock = threading.Lock()
-
-
-def install(app: Flask) -> tuple[PreflightState, bool]:
-    """Register the engine on ``app`` if needed, with path rules; ``True`` when this call
-    registered it (so the request in progress did not pass through it)."""
-    with _install_lock:
-        created = EXTENSION_NAME not in app.extensions
-        if created:
-            Preflight(app)
-        state = get_state(app)
-        if state.paths is None:
-            if state.frozen:
-                raise RuntimeError(
-                    "flask_preflight.compat must be set up before the app's first request"
-                )
-            override = _CompatOverride(app)
-            state.paths = PathPolicies(override=override, on_freeze=override.freeze)
-        return state, created
-
-
-def install_for_decorated_views(app: Flask) -> bool:
-    """Register the engine on an app that has a ``cross_origin`` view, as its first request
-    to such a view does (for the CLI, which must see what that request would see); ``True``
-    when the app has one."""
-    if not any(hasattr(view, COMPAT_VIEW_ATTRIBUTE) for view in app.view_functions.values()):
-        return False
-    install(app)
-    return True
-
-
-def _scope_depth(rule: PathRule) -> int:
-    return -1 if rule.scope is None else rule.scope.count(".")
-
-
-class CORS:
-    """flask-cors's extension: ``CORS(app_or_blueprint, **options)`` or
-    ``CORS(**options).init_app(app_or_blueprint, **options)``."""
-
-    def __init__(self, app: Flask | Blueprint | None = None, **kwargs: Any) -> None:
-        sourced(kwargs, Source("call", "CORS(...)"))  # fail at construction on a typo
-        self._options = kwargs
-        if app is not None:
-            self._init(app, {}, "CORS")
-
-    def init_app(self, app: Flask | Blueprint, **kwargs: Any) -> None:
-        self._init(app, kwargs, "init_app")
-
-    def _init(self, app: Flask | Blueprint, kwargs: Mapping[str, Any], call: str) -> None:
-        blueprint = f"blueprint {app.name!r}, " if isinstance(app, Blueprint) else ""
-        constructor = Source("call", f"CORS({blueprint}...)")
-        options: Options = {
-            **DEFAULT_SOURCED,
-            **config_options(app),
-            **sourced(self._options, constructor),
-            **sourced(kwargs, Source("call", f"{call}({blueprint}...)")),
-        }
-        rules = self._rules(options, f"CORS({blueprint}")
-        if isinstance(app, Blueprint):
-
-            def on_register(state: BlueprintSetupState) -> None:
-                name = blueprint_name(state)
-                assert isinstance(state.app, Flask)
-                self._add(state.app, [replace(rule, scope=name) for rule in rules])
-
-            app.record(on_register)
-        else:
-            self._add(app, rules, options)
-
-    def _rules(self, options: Options, opening: str) -> list[PathRule]:
-        resources, resources_source = options["resources"]
-        rules: list[PathRule] = []
-        for key, opts in parse_resources(resources, resources_source):
-            label = f"{opening}resources={_describe(key)})"
-            at = Source("resource", label, resource=_describe(key))
-            level = translate({**options, **sourced(opts, at)}, label)
-            rules.append(PathRule(_path_matcher(key, resources_source), level, source=label))
-        return rules
-
-    def _add(self, app: Flask, rules: list[PathRule], options: Options | None = None) -> None:
-        state, _ = install(app)
-        assert state.paths is not None
-        if options is not None and isinstance(state.paths.override, _CompatOverride):
-            state.paths.override.note_read({k: v for k, v in options.items() if v[1] is CONFIG})
-        # flask-cors runs the after_request functions of blueprints before the app's, and
-        # the last registered first; the first whose resource matches answers.
-        state.paths.add(rules, first=True)
-        state.paths.rules.sort(key=_scope_depth, reverse=True)
-        state.paths.check(app.view_functions, state._compile)  # the views declared so far
-
-
-# --- the decorator --------------------------------------------------------------------------
-
-
-def _through_engine(app: Flask, value: Any) -> Response:
-    """For the one request that reached a ``cross_origin`` view before the engine was
-    registered on its app: pass the view's response through the engine, which answers a
-    preflight or adds the CORS headers, exactly as for later requests."""
-    response = app.make_response(value)
-    wsgi = preflight_middleware(response, get_state(app))
-    body, status, headers = run_wsgi_app(wsgi, request.environ)
-    typed = "Content-Type" in headers  # before the class adds its default type to them
-    answer = app.response_class(body, status=status, headers=headers)
-    if not typed:  # a preflight's 204 has no type: none added
-        del answer.headers["Content-Type"]
-    return answer
-
-
-def cross_origin(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """flask-cors's decorator, below ``@app.route``: the view's options replace the
-    extension's (over flask-cors's defaults and ``CORS_*`` config). Works on async views,
-    and on apps that never call ``CORS(...)``."""
-    level = translate_view(
-        sourced(kwargs, Source("decorator", "@cross_origin(...)")), "@cross_origin(...)"
-    )
-    automatic_options = bool(kwargs.get("automatic_options", True))
-
-    def decorator(f: F) -> F:
-        def respond(app: Flask, fresh: bool, value: Any) -> Any:
-            return _through_engine(app, value) if fresh else value
-
-        if inspect.iscoroutinefunction(f):
-
-            @functools.wraps(f)
-            async def view(*a: Any, **kw: Any) -> Any:
-                app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-                fresh = EXTENSION_NAME not in app.extensions and install(app)[1]
-                if automatic_options and request.method == "OPTIONS":
-                    return respond(app, fresh, app.make_default_options_response())
-                return respond(app, fresh, await f(*a, **kw))
-
-        else:
-
-            @functools.wraps(f)
-            def view(*a: Any, **kw: Any) -> Any:
-                app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-                fresh = EXTENSION_NAME not in app.extensions and install(app)[1]
-                if automatic_options and request.method == "OPTIONS":
-                    return respond(app, fresh, app.make_default_options_response())
-                return respond(app, fresh, f(*a, **kw))
-
-        if automatic_options:
-            # As flask-cors: the view (not Flask) answers OPTIONS, so that an app whose first
-            # request is a preflight registers the engine then.
-            methods = set(getattr(f, "required_methods", ()))
-            view.required_methods = methods | {"OPTIONS"}  # type: ignore[attr-defined]
-            view.provide_automatic_options = False  # type: ignore[attr-defined]
-        view.__name__ = f.__name__
-        name = f"@cross_origin(...) on {f.__name__!r}"
-        sources = dict.fromkeys(level.sources, name)
-        setattr(view, POLICY_ATTRIBUTE, replace(level, source=name, sources=sources))
-        always_send = kwargs.get("always_send")
-        setattr(
-            view,
-            COMPAT_VIEW_ATTRIBUTE,
-            _CompatView(None if always_send is None else bool(always_send), automatic_options),
-        )
-        return view  # type: ignore[return-value]
-
-    return decorator

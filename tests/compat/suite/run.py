@@ -22,7 +22,7 @@ from pathlib import Path
 
 VERSION = "6.0.5"
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[2]
 DIFFERENCES = HERE / "DIFFERENCES.md"
 
 # Tests of flask_cors.core helpers (option serialisation, regex heuristics, sorting), which

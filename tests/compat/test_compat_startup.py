@@ -18,7 +18,7 @@ from flask_preflight.compat import CONFIG_KEYS, CORS, cross_origin
 from flask_preflight.extension import get_state
 from flask_preflight.regexes import can_match_no_origin, literal_prefix
 
-from .helpers import A, send_preflight
+from ..helpers import A, send_preflight
 
 HTTP_A = "http://a.example.com"
 

@@ -15,7 +15,7 @@ from flask_preflight.cli import preflight_cli
 from flask_preflight.compat import CORS, cross_origin, parse_resources
 from flask_preflight.extension import get_state
 
-from .helpers import BAR, FOO, cors_headers, send_preflight
+from ..helpers import BAR, FOO, cors_headers, send_preflight
 
 BAZ = "https://baz.com"
 

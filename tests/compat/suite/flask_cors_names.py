@@ -4,7 +4,7 @@ import this module. Header names come from the engine's one list of them."""
 
 from __future__ import annotations
 
-from flask_preflight.compat import ALL_METHODS
+from flask_preflight.compat.core import ALL_METHODS
 from flask_preflight.headers import (
     ALLOW_CREDENTIALS,
     ALLOW_HEADERS,

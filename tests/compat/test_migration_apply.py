@@ -1,7 +1,7 @@
-"""Issue 17.7's proof on the migration suite: for every app in ``tests/migration/``, applying
+"""Issue 17.7's proof on the migration suite: for every app in ``tests/compat/migration/``, applying
 ``flask preflight migrate``'s output to the app with compat removed gives the same
 ``flask preflight routes --json`` and the same answers as compat
-(``tests.migration_check.assert_migration_equivalent``).
+(``tests.compat.migration_check.assert_migration_equivalent``).
 
 The apps are discovered from the package, so a new one is covered without editing this
 file. An app that compat refuses at start-up by design is migrated in the form its error
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-import tests.migration
+import tests.compat.migration
 from flask_preflight import PreflightConfigError
 
 from .migration_check import assert_migration_equivalent, compat_removed
@@ -30,15 +30,15 @@ from .migration_check import assert_migration_equivalent, compat_removed
 def discovered() -> list[str]:
     return sorted(
         info.name
-        for info in pkgutil.iter_modules(tests.migration.__path__)
+        for info in pkgutil.iter_modules(tests.compat.migration.__path__)
         if not info.name.startswith("_")
     )
 
 
 def test_every_app_of_the_suite_is_discovered() -> None:
-    # The differential's list (tests/test_migration_differential.py, tests/edge) and the
+    # The differential's list (tests/compat/test_migration_differential.py, tests/edge) and the
     # discovered modules agree.
-    assert set(discovered()) == set(tests.migration.APPS)
+    assert set(discovered()) == set(tests.compat.migration.APPS)
 
 
 def fixed_factory(module: ModuleType) -> Callable[[bool], Flask]:
@@ -57,7 +57,7 @@ def fixed_factory(module: ModuleType) -> Callable[[bool], Flask]:
 
 @pytest.mark.parametrize("name", discovered())
 def test_migrate_output_applied_serves_what_compat_serves(name: str) -> None:
-    dotted = f"tests.migration.{name}"
+    dotted = f"tests.compat.migration.{name}"
     module = importlib.import_module(dotted)
     source: Any = dotted
     if hasattr(module, "create_fixed_app"):

@@ -17,7 +17,7 @@ from flask_preflight import Preflight, PreflightConfigError, cors
 from flask_preflight.cli import preflight_cli
 from flask_preflight.compat import CORS, cross_origin
 
-from .helpers import BAR, FOO, send_preflight
+from ..helpers import BAR, FOO, send_preflight
 from .migration_check import (
     apply_migration,
     assert_migration_equivalent,
@@ -175,13 +175,13 @@ APPS = ["cross_origin_only", "static_views", "prints_at_import", "converters"]
 def test_migrated_app_serves_what_compat_serves(name: str) -> None:
     """Apply migrate's output to the app with compat removed: same `routes --json`, and on
     concrete paths of every rule the native app never grants what compat refuses."""
-    assert_migration_equivalent(f"tests.migrate_apps.{name}")
+    assert_migration_equivalent(f"tests.compat.migrate_apps.{name}")
 
 
 def test_cross_origin_only_app_is_seen_as_its_first_request_sees_it() -> None:
     """Compat registers on an app with only @cross_origin at its first request to such a
     view: routes and migrate see that, not "no Preflight"."""
-    app = build_app("tests.migrate_apps.cross_origin_only", compat=True)
+    app = build_app("tests.compat.migrate_apps.cross_origin_only", compat=True)
     result = run_cli(app, ["routes", "--json"])
     assert result.exit_code == 0, result.output
     rows = {(r["endpoint"], r["method"]): r for r in json.loads(result.stdout)["routes"]}
@@ -189,12 +189,14 @@ def test_cross_origin_only_app_is_seen_as_its_first_request_sees_it() -> None:
     assert rows[("create_item", "POST")]["credentials"]["value"] is True
     assert rows[("list_items", "GET")]["origins"]["value"] == ["*"]
     assert rows[("health", "GET")]["cors"] is False
-    output = migrate_output("tests.migrate_apps.cross_origin_only")
+    output = migrate_output("tests.compat.migrate_apps.cross_origin_only")
     assert "cors(origins=['https://admin.example.com'], methods=['DELETE'], max_age=30)" in output
 
 
 def test_migrate_keeps_the_apps_own_prints_out_of_its_output(tmp_path: Path) -> None:
-    info = ScriptInfo(create_app=lambda: build_app("tests.migrate_apps.prints_at_import", True))
+    info = ScriptInfo(
+        create_app=lambda: build_app("tests.compat.migrate_apps.prints_at_import", True)
+    )
     result = run_cli(info, ["migrate"])
     assert result.exit_code == 0, result.output
     assert "Starting the shop API" not in result.stdout
@@ -210,7 +212,7 @@ def test_migrate_keeps_the_apps_own_prints_out_of_its_output(tmp_path: Path) -> 
 
 
 def test_migrate_declares_views_without_attributes_by_endpoint_name() -> None:
-    output = migrate_output("tests.migrate_apps.static_views")
+    output = migrate_output("tests.compat.migrate_apps.static_views")
     for endpoint in ("flasgger.static", "api.root", "shared_one", "shared_two"):
         assert f").endpoint(app, {endpoint!r})" in output
         assert f"app.view_functions[{endpoint!r}]" not in output
