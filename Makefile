@@ -1,6 +1,6 @@
 # Every target sets up what it needs in a local virtual environment (.venv): the package
 # itself (editable, with Flask) and only the extras that target uses, each step redone when
-# setup.cfg or pyproject.toml changes. `make example` installs Flask and the package only.
+# pyproject.toml (the metadata) or setup.cfg changes. `make example` installs Flask and the package only.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,7 +26,8 @@ $(VENV)/.base: setup.cfg pyproject.toml
 	$(QUIET_BUILD) $(BIN)/pip install --quiet -e .
 	touch $@
 
-# .venv/.test, .venv/.dev, .venv/.bench, .venv/.docs: the package with that extra of setup.cfg.
+# .venv/.test, .venv/.dev, .venv/.bench, .venv/.docs: the package with that extra of
+# pyproject.toml ([project.optional-dependencies]).
 $(VENV)/.test $(VENV)/.dev $(VENV)/.bench $(VENV)/.docs: $(VENV)/.%: $(VENV)/.base
 	$(QUIET_BUILD) $(BIN)/pip install --quiet -e '.[$*]'
 	touch $@
@@ -52,11 +53,11 @@ bench-smoke: $(VENV)/.bench
 	$(BIN)/python -m benchmarks.edge --smoke
 
 # The version matrix: the unit, hostile and integration suites (not the browser suite) on
-# the lowest versions setup.cfg declares (python_requires and the Flask/Werkzeug bounds,
-# read from it) and on Python 3.13 with the newest Flask, each in its own virtual
+# the lowest versions pyproject.toml declares (requires-python and the Flask/Werkzeug bounds
+# of the dependencies, read from it) and on Python 3.13 with the newest Flask, each in its own virtual
 # environment. `make test` is the full run.
 MATRIX_TESTS := tests --ignore=tests/browser -q -p no:cacheprovider
-LOWEST_PYTHON = $(shell sed -n 's/^python_requires = >=//p' setup.cfg)
+LOWEST_PYTHON = $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 NEWEST_PYTHON := 3.13
 # Integration test files a leg cannot run, each with its reason: the one place to exclude
 # one. Empty: every library of the test extra installs and passes on both legs.
@@ -70,7 +71,7 @@ show_versions = -c 'import sys, importlib.metadata as m; print("Python", sys.ver
 	@test -n "$(call find_python,$(LOWEST_PYTHON))" || { echo "python$(LOWEST_PYTHON) not found (PATH or pyenv)"; exit 1; }
 	rm -rf .venv-lowest
 	$(call find_python,$(LOWEST_PYTHON)) -m venv .venv-lowest
-	sed -n 's/^ *\(Flask\|Werkzeug\)>=\(.*\)/\1==\2/p' setup.cfg > .venv-lowest/constraints.txt
+	sed -n 's/^ *"\(Flask\|Werkzeug\)>=\([^"]*\)",$$/\1==\2/p' pyproject.toml > .venv-lowest/constraints.txt
 	.venv-lowest/bin/pip install --quiet --upgrade pip
 	$(QUIET_BUILD) .venv-lowest/bin/pip install --quiet -c .venv-lowest/constraints.txt -e '.[test]'
 	touch $@

@@ -21,16 +21,16 @@ from typing import Union
 import idna
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
-from .headers import MAX_ORIGIN_LENGTH
-from .regexes import (
+from .automaton import (
     Automaton,
     Unsupported,
-    automaton,
-    has_group_reference,
     read,
     shortest_string,
     states_after,
+    superset_dfa,
 )
+from .headers import MAX_ORIGIN_LENGTH
+from .regexes import has_group_reference
 
 logger = logging.getLogger("flask_preflight")
 
@@ -449,7 +449,7 @@ def registrable_domain(host: str) -> str:
 
 # --- origin regexes: what their parse tree proves ----------------------------------------
 #
-# A regex's language (regexes.py) is compared with the languages below, written as
+# A regex's language (automaton.py) is compared with the languages below, written as
 # regexes over the characters of a serialised origin. ``_ORIGINS`` holds every string that
 # ``_split_request_origin`` accepts (and more: any port length), so what holds for it holds
 # for every origin a regex is ever asked about.
@@ -474,7 +474,7 @@ _WEB_SCHEMES = r"(?:https?|wss?)"
 
 @functools.cache
 def _language(source: str) -> Automaton:
-    return automaton(re.compile(source), _ORIGIN_ALPHABET)
+    return superset_dfa(re.compile(source), _ORIGIN_ALPHABET)
 
 
 def _origins_under(host: str, *, strictly: bool = False) -> str:
@@ -500,7 +500,7 @@ def regex_host_suffix(regex: re.Pattern[str]) -> str | None:
     """The longest host suffix (whole labels) that the host of every origin ``regex``
     admits is or ends with, as its parse tree proves it; ``None`` when none is proven."""
     try:
-        language = automaton(regex, _ORIGIN_ALPHABET)
+        language = superset_dfa(regex, _ORIGIN_ALPHABET)
         example = shortest_string([language, _language(_NAMED_ORIGINS)])
         if example is None:
             return None
@@ -574,7 +574,7 @@ def regex_confinement(regex: re.Pattern[str]) -> RegexConfinement:
     """Prove that an origin regex admits origins of one registrable domain only (see
     ``RegexConfinement``), from its parse tree, every branch and repetition included."""
     try:
-        return _confinement(regex, automaton(regex, _ORIGIN_ALPHABET))
+        return _confinement(regex, superset_dfa(regex, _ORIGIN_ALPHABET))
     except Unsupported as error:
         return RegexConfinement(False, why=str(error))
 
@@ -712,7 +712,7 @@ def regex_cleartext_origin(regex: re.Pattern[str]) -> str | None:
     try:
         found = shortest_string(
             [
-                automaton(regex, _ORIGIN_ALPHABET),
+                superset_dfa(regex, _ORIGIN_ALPHABET),
                 _language(_ORIGINS),
                 _language(_CLEARTEXT_ORIGINS),
             ],

@@ -12,7 +12,7 @@
    README shows, and ``flask preflight routes`` must exist (the ``flask.commands`` entry
    point of the installed wheel).
 6. Unpack the sdist and run its tests there (browser tests skip: no Chromium is given),
-   then again with the lowest Flask and Werkzeug that ``install_requires`` allows.
+   then again with the lowest Flask and Werkzeug that the dependencies allow.
 
 With ``--dist DIR`` (``make dist``), the checked sdist and wheel are then copied into
 ``DIR`` (``dist/``), replacing the ones of earlier builds; nothing is copied when a check

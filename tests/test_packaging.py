@@ -7,6 +7,7 @@ checked by ``make package``.)"""
 from __future__ import annotations
 
 import configparser
+import importlib.metadata
 import importlib.util
 import os
 import re
@@ -19,15 +20,21 @@ from typing import Any
 
 import flask_preflight
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the test extra brings tomli on Python 3.9 and 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 VERSION_HEADING = re.compile(r"^## Version (\S+)\n\n(.+)\n", re.MULTILINE)
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
-def _setup_cfg() -> configparser.ConfigParser:
-    config = configparser.ConfigParser()
-    config.read(ROOT / "setup.cfg")
-    return config
+def _project() -> dict[str, Any]:
+    """pyproject.toml's ``[project]`` table: the package metadata."""
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        project: dict[str, Any] = tomllib.load(file)["project"]
+    return project
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -74,10 +81,10 @@ def test_pypi_description_quick_start_is_the_readmes() -> None:
 
 
 def test_metadata_points_to_the_pypi_description_and_the_licence() -> None:
-    metadata = _setup_cfg()["metadata"]
-    assert metadata["long_description"] == "file: README.pypi.md"
-    assert metadata["long_description_content_type"] == "text/markdown"
+    metadata = _project()
+    assert metadata["readme"] == {"file": "README.pypi.md", "content-type": "text/markdown"}
     assert metadata["license"] == "BSD-3-Clause"
+    assert metadata["license-files"] == ["LICENSE"]
     licence = (ROOT / "LICENSE").read_text()
     assert licence.startswith("BSD 3-Clause License")
     assert "Flask-Preflight contributors" in licence
@@ -85,9 +92,9 @@ def test_metadata_points_to_the_pypi_description_and_the_licence() -> None:
 
 
 def test_classifiers_name_every_supported_python() -> None:
-    config = _setup_cfg()
-    classifiers = config["metadata"]["classifiers"].strip().splitlines()
-    lowest = config["options"]["python_requires"].removeprefix(">=")
+    config = _project()
+    classifiers = config["classifiers"]
+    lowest = config["requires-python"].removeprefix(">=")
     minor = int(lowest.split(".")[1])
     expected = [f"Programming Language :: Python :: 3.{n}" for n in range(minor, 14)]
     assert [c for c in classifiers if re.fullmatch(r".*:: 3\.\d+", c)] == expected
@@ -96,8 +103,65 @@ def test_classifiers_name_every_supported_python() -> None:
 
 
 def test_flask_commands_entry_point_is_declared() -> None:
-    entry_points = _setup_cfg()["options.entry_points"]["flask.commands"]
-    assert entry_points.strip() == "preflight = flask_preflight.cli:preflight_cli"
+    entry_points = _project()["entry-points"]["flask.commands"]
+    assert entry_points == {"preflight": "flask_preflight.cli:preflight_cli"}
+
+
+# --- the metadata lives in pyproject.toml (issue 19) ---------------------------------------
+
+
+def test_setup_cfg_holds_no_package_metadata() -> None:
+    """setuptools would merge metadata from setup.cfg into pyproject.toml's: keep one."""
+    config = configparser.ConfigParser()
+    assert config.read(ROOT / "setup.cfg") == [str(ROOT / "setup.cfg")]
+    assert [s for s in config.sections() if s == "metadata" or s.startswith("options")] == []
+
+
+def test_the_installed_metadata_is_pyproject_toml_s() -> None:
+    """What pip installed (the editable install of `make`, or the wheel `make package`
+    tests) carries pyproject.toml's name, version, Python bound, dependencies, extras and
+    entry point: setuptools read them from there."""
+    project = _project()
+    installed = importlib.metadata.metadata("Flask-Preflight")
+    assert installed["Name"] == project["name"] == "Flask-Preflight"
+    assert project["dynamic"] == ["version"]
+    assert installed["Version"] == flask_preflight.__version__
+    assert installed["Requires-Python"] == project["requires-python"]
+    assert installed["Summary"] == project["description"]
+    assert installed.get_all("Classifier") == project["classifiers"]
+    requires = installed.get_all("Requires-Dist") or []
+    assert [r for r in requires if "extra ==" not in r] == project["dependencies"]
+    assert sorted(installed.get_all("Provides-Extra") or []) == sorted(
+        project["optional-dependencies"]
+    )
+    test_extra = [r.split(";")[0].strip() for r in requires if 'extra == "test"' in r]
+    assert "tomli>=1.1" in test_extra and "flask-cors==6.0.5" in test_extra
+    (command,) = importlib.metadata.distribution("Flask-Preflight").entry_points.select(
+        group="flask.commands"
+    )
+    assert (command.name, command.value) == ("preflight", "flask_preflight.cli:preflight_cli")
+
+
+def test_make_matrix_reads_the_lowest_versions_from_pyproject_toml() -> None:
+    """The lowest leg's Python and Flask/Werkzeug pins, as the Makefile's sed reads them."""
+    shown = subprocess.run(
+        ["make", "-s", "--eval", "show-lowest: ; @echo $(LOWEST_PYTHON)", "show-lowest"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert shown.stdout.strip() == _project()["requires-python"].removeprefix(">=") == "3.9"
+    dry = subprocess.run(
+        ["make", "-n", "-B", ".venv-lowest/.installed"], cwd=ROOT, capture_output=True, text=True
+    )
+    (sed,) = [line for line in dry.stdout.splitlines() if line.startswith("sed ")]
+    pins = subprocess.run(
+        sed.split(" > ")[0], shell=True, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert pins.stdout.split() == ["Flask==2.3", "Werkzeug==2.3"]
+    assert [
+        f"{p.replace('>=', '==')}" for p in _project()["dependencies"][:2]
+    ] == pins.stdout.split()
 
 
 def test_make_example_installs_flask_and_the_package_only() -> None:

@@ -10,16 +10,13 @@ import pytest
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
+from flask_preflight.automaton import Unsupported as Unproven
+from flask_preflight.automaton import exact_nfa as regex_automaton
 from flask_preflight.compat.core import Source
 from flask_preflight.compat.core import path_matcher as _path_matcher
 from flask_preflight.paths import PathRule
 from flask_preflight.policy import Policy
-from flask_preflight.rule_paths import (
-    Unproven,
-    candidates,
-    regex_automaton,
-    url_rule_automaton,
-)
+from flask_preflight.rule_paths import candidates, url_rule_automaton
 
 
 class HexConverter(BaseConverter):

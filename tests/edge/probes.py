@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from flask_preflight.automaton import Unsupported, shortest_string
+from flask_preflight.automaton import superset_dfa as automaton
 from flask_preflight.extension import get_state
 from flask_preflight.origins import ANY_PORT
 from flask_preflight.policy import CompiledPolicy
-from flask_preflight.regexes import Unsupported, automaton, shortest_string
 
 from ..hostile.model import is_serialized_origin
 from ..hostile.test_origin_corpus import hostile_variants
