@@ -37,10 +37,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, Optional
 
 from flask import Flask, after_this_request, got_request_exception
-from flask.globals import _cv_request
 from werkzeug.wsgi import get_host
 
 from . import signals
+from ._flask import current_request_context, end_setup
 from .chain import describe, is_flask_wsgi_app, walk
 from .errors import PreflightConfigError, Problem
 from .headers import (
@@ -261,7 +261,7 @@ class PreflightState:
                 plan = self.plan_of(policy)
                 if plan is not None:
                     self.plans[key] = plan
-            self.app._got_first_request = True
+            end_setup(self.app)
             self.frozen = True
 
     def policy_for(
@@ -449,7 +449,7 @@ class PreflightState:
         and Flask: it answers preflights on the environ as Flask sees it, and notes where
         this app routed every other request, for a middleware that starts the response
         only after Flask's request context is gone."""
-        ctx = _cv_request.get(None)
+        ctx = current_request_context(None)
         if ctx is None:
             return None
         environ = ctx.request.environ
@@ -485,7 +485,7 @@ class PreflightState:
         (``PROPAGATE_EXCEPTIONS``, debug mode), whatever a middleware answers, such as its
         own error page, is the middleware's and is left alone. Only runs on exceptions."""
         routed = ROUTED.get()
-        ctx = _cv_request.get(None)
+        ctx = current_request_context(None)
         if routed is None or ctx is None:
             return
         if routed and routed[-1][0] is self and routed[-1][2] is ctx.request.environ:
@@ -685,7 +685,7 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     context active while the response starts; a response no request of this app produced
     is not this app's to decorate."""
     app = state.app
-    current_request = _cv_request.get
+    current_request = current_request_context
     plans = state.plans
     refused_signal = signals.actual_request_refused
     answer_preflight = state.answer_preflight_environ
@@ -767,7 +767,7 @@ def _behind_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
             # starts the response later; a response no request of this app produced (another
             # app mounted below, a middleware's own answer, its error page after an exception
             # escaped Flask) is not this app's to decorate.
-            ctx = _cv_request.get(None)
+            ctx = current_request_context(None)
             if ctx is not None and ctx.app is app:
                 request_environ = ctx.request.environ
                 rule = ctx.request.url_rule
