@@ -40,15 +40,17 @@ from flask.testing import EnvironBuilder
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from .extension import PreflightState, describe_key, get_state
+from .extension import get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
 from .preflight import actual_refusal
+from .registry import describe_key
 from .routing import Route
 from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
 from .urlpath import browser_path, request_path
+from .wsgi import PreflightState
 
 preflight_cli = AppGroup("preflight", help="Show and check the app's CORS policies.")
 

@@ -30,13 +30,14 @@ from werkzeug.test import run_wsgi_app
 
 from .dialect import Dialect
 from .errors import PreflightConfigError, Problem
-from .extension import EXTENSION_NAME, Preflight, PreflightState, get_state, preflight_middleware
+from .extension import EXTENSION_NAME, Preflight, get_state
 from .flask_cors_names import EQUIVALENT_FIELDS
 from .origins import OriginError, admits_arbitrary_origins, parse_origin
 from .paths import PathPolicies, PathRule
 from .policy import POLICY_ATTRIBUTE, Policy, declare_policy, suggest
 from .regexes import can_match_no_origin, first_letters
 from .routing import blueprint_name
+from .wsgi import PreflightState, preflight_middleware
 
 __all__ = ["CORS", "cross_origin"]
 

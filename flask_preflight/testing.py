@@ -32,10 +32,11 @@ from flask.testing import EnvironBuilder, FlaskClient
 from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 
-from .extension import EXPLAIN_ENVIRON_KEY, get_state
+from .extension import get_state
 from .headers import is_forbidden_request_header, is_token
 from .preflight import plan_answer
 from .unregistered import is_registered
+from .wsgi import EXPLAIN_ENVIRON_KEY
 
 __all__ = ["Step", "Verdict", "browser_request", "needs_preflight", "policy_headers"]
 
