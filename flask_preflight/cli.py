@@ -40,12 +40,10 @@ from flask.testing import EnvironBuilder
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from .decision import Route, actual_refusal, describe_key
 from .extension import get_state
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
-from .preflight import actual_refusal
-from .registry import describe_key
-from .routing import Route
 from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
@@ -666,7 +664,7 @@ def _advice(verdict: Verdict, route: Route | str | None) -> str:
     detail = failure.detail if failure is not None else ""
     # A request no route serves never gets here (_unrouted_verdict).
     if check == "preflight status":
-        if "to allow it, change " in detail:
+        if verdict.refusal is not None and verdict.refusal.field is not None:
             return "Fix: the preflight's refusal above names the policy field to change."
         return (
             "Fix: the preflight's refusal above says what is wrong with the request itself; "

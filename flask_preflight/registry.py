@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final
 from flask import Flask
 
 from ._flask import end_setup
+from .decision import ActualPlan, Resolution, Route, actual_plan, describe_key
 from .errors import PreflightConfigError, Problem
 from .paths import PathPolicies
 from .policy import (
@@ -23,8 +24,7 @@ from .policy import (
     policy_of,
     resolve,
 )
-from .preflight import ActualPlan, actual_plan
-from .routing import Resolution, Route, Router, owner_key
+from .routing import Router, owner_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -45,7 +45,7 @@ class PolicyRegistry:
         self.app_levels = app_levels
         self.frozen = False
         self.policies: dict[str | None, CompiledPolicy] = {}  # filled by freeze()
-        # How each endpoint answers actual requests (preflight.actual_plan), for every
+        # How each endpoint answers actual requests (decision.actual_plan), for every
         # endpoint with CORS enabled whose policy does not depend on the request path;
         # filled by freeze().
         self.plans: dict[str | None, ActualPlan] = {}
@@ -203,7 +203,7 @@ class PolicyRegistry:
         return templates
 
     def plan_of(self, policy: CompiledPolicy) -> ActualPlan | None:
-        """How ``policy`` answers actual requests (``preflight.actual_plan``); ``None`` when
+        """How ``policy`` answers actual requests (``decision.actual_plan``); ``None`` when
         CORS is not enabled (the response is left alone). Built once per compiled policy."""
         known = self._plans_by_policy.get(id(policy))
         if known is not None:
@@ -276,12 +276,3 @@ class PolicyRegistry:
 
 # What a request gets whose policy failed to compile after start-up (never expected).
 REFUSE_ALL: Final = compile_policy(resolve(()))
-
-
-def describe_key(endpoint: str | None) -> str:
-    """How errors and explanations name a policy key."""
-    if endpoint is None:
-        return "app (no matching route)"
-    if endpoint.endswith("."):
-        return f"blueprint {endpoint[:-1]!r} (no matching route)"
-    return f"endpoint {endpoint!r}"

@@ -14,8 +14,7 @@ whatever Werkzeug makes of them (``urlpath`` says what that is, for the prefix t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Union
+from typing import TYPE_CHECKING, Final
 
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
@@ -30,6 +29,7 @@ from .cache import (
     BoundedCache,
     max_key_length,
 )
+from .decision import NO_RULE_FOR_METHOD, WEBSOCKET_UPGRADE, Resolution, Route
 from .headers import MAX_REQUEST_METHOD_LENGTH
 from .urlpath import request_path, routed_path, under_prefix
 
@@ -71,24 +71,6 @@ MAX_CACHED_KEY_LENGTH: Final = max_key_length(ROUTE_KEY_LIMITS)
 # The app.extensions key where cors() on a blueprint records the URL prefix of each
 # registration (see ``decorators.py``): name -> (url_prefix, subdomain).
 URL_PREFIXES_KEY: Final = "preflight.url_prefixes"
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a preflight's actual request would go. ``endpoint`` names the policy: a view's
-    endpoint, ``"<blueprint>."`` for a URL no rule matches under that blueprint's URL
-    prefix, or ``None`` for one under no blueprint's (the app-level policy)."""
-
-    endpoint: str | None
-    methods: frozenset[str] | None  # None: any method (the rule's, or no rule at all)
-    matched: bool = True  # False: no rule matches the URL (an actual request gets a 404)
-
-
-METHOD_NOT_ALLOWED: Final = "method not allowed"
-# Browsers never send a preflight as a websocket upgrade; one that is must not reach a
-# websocket rule (nor the app's hooks): it is refused.
-WEBSOCKET_UPGRADE: Final = "websocket upgrade"
-Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
 
 
 def blueprint_name(state: BlueprintSetupState) -> str:
@@ -158,7 +140,7 @@ class Router:
 
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
         """Resolve a preflight to the rule serving ``method`` at its URL (a ``Route``),
-        ``METHOD_NOT_ALLOWED``, ``WEBSOCKET_UPGRADE``, or ``None`` when Flask should answer."""
+        ``NO_RULE_FOR_METHOD``, ``WEBSOCKET_UPGRADE``, or ``None`` when Flask should answer."""
         get = environ.get
         # The values of ROUTING_ENVIRON_KEYS that routing reads: the server's name and port
         # only without a Host header (as Werkzeug's get_host), Connection only with Upgrade.
@@ -190,7 +172,7 @@ class Router:
                 return WEBSOCKET_UPGRADE
             rule, _ = adapter.match(method=method, return_rule=True)
         except MethodNotAllowed:
-            return METHOD_NOT_ALLOWED
+            return NO_RULE_FOR_METHOD
         except NotFound:
             return Route(self.owner_of(adapter), None, matched=False)
         except HTTPException:

@@ -32,11 +32,11 @@ from flask.testing import EnvironBuilder, FlaskClient
 from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 
+from .decision import Refusal, plan_answer
 from .extension import get_state
 from .headers import is_forbidden_request_header, is_token
-from .preflight import plan_answer
 from .unregistered import is_registered
-from .wsgi import EXPLAIN_ENVIRON_KEY
+from .wsgi import EXPLAIN_ENVIRON_KEY, NOTED_REFUSALS
 
 __all__ = ["Step", "Verdict", "browser_request", "needs_preflight", "policy_headers"]
 
@@ -134,7 +134,9 @@ class Verdict:
     """What the browser concluded. ``allowed``: the page can read ``response``.
 
     With ``run_view=False``, ``response`` is ``None`` and ``policy_headers`` holds the
-    CORS headers the endpoint's policy gives the actual request's response."""
+    CORS headers the endpoint's policy gives the actual request's response. ``refusal``:
+    why this app refused the preflight, when it did (its ``field`` is the policy field that
+    would allow it, or ``None``)."""
 
     allowed: bool
     preflighted: bool
@@ -143,6 +145,7 @@ class Verdict:
     response: TestResponse | None = None
     readable_headers: dict[str, str] = field(default_factory=dict)
     policy_headers: Headers | None = None
+    refusal: Refusal | None = None
 
     @property
     def failure(self) -> Step | None:
@@ -279,9 +282,15 @@ def browser_request(
             preflight_headers["Access-Control-Request-Headers"] = ",".join(names)
         # A preflight never carries cookies: send it from a client without a cookie jar.
         cookieless = client.application.test_client(use_cookies=False)
-        verdict.preflight = cookieless.options(
-            url, headers=preflight_headers, environ_overrides=environ
-        )
+        noted: list[Refusal] = []  # filled when this app refuses the preflight
+        token = NOTED_REFUSALS.set(noted)
+        try:
+            verdict.preflight = cookieless.options(
+                url, headers=preflight_headers, environ_overrides=environ
+            )
+        finally:
+            NOTED_REFUSALS.reset(token)
+        verdict.refusal = noted[-1] if noted else None
         verdict.steps.extend(
             _preflight_checks(verdict.preflight, origin, method, names, credentials)
         )

@@ -1,4 +1,4 @@
-"""The WSGI layer: how requests reach the decision (``preflight.py``) and its answers reach
+"""The WSGI layer: how requests reach the decision (``decision.py``) and its answers reach
 the client. ``PreflightState`` is the per-app state (the policy registry, ``registry.py``,
 with this wiring); the response wrappers are chosen once, at ``init_app``.
 
@@ -42,34 +42,25 @@ from werkzeug.wsgi import get_host
 from . import signals
 from ._flask import current_request_context
 from .chain import describe, walk
+from .decision import (
+    PREFLIGHT_GRANTED,
+    Refusal,
+    actual_refusal,
+    decide_preflight_request,
+    explain_refusal,
+    plan_answer,
+    refusal_answer,
+)
 from .headers import (
     ENVIRON_ORIGIN,
-    ENVIRON_REQUEST_HEADERS,
-    ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
     PLAIN_RESPONSE_HEADERS,
-    PREFLIGHT_VARY,
-    VARY,
     merge_actual_headers,
     merge_preflight_headers,
     sets_cors_or_vary,
 )
 from .policy import CompiledPolicy, Policy
-from .preflight import (
-    METHOD_NOT_ACCEPTED,
-    ORIGIN_NOT_ALLOWED,
-    WEBSOCKET_UPGRADE_REFUSED,
-    Refusal,
-    actual_refusal,
-    check_request_method_syntax,
-    decide_preflight,
-    escape,
-    plan_answer,
-    preflight_vary,
-    refusal_line,
-)
-from .registry import PolicyRegistry, describe_key
-from .routing import WEBSOCKET_UPGRADE
+from .registry import PolicyRegistry
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -92,6 +83,11 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 # an exception): (the app's state, the policy key, the environ Flask saw).
 Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
 ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
+# The refusals of the preflights explained (``EXPLAIN_ENVIRON_KEY``) while it holds a list:
+# the testing helper sets it, so its ``Verdict`` (and the CLI) reads the ``Refusal`` itself.
+NOTED_REFUSALS: ContextVar[list[Refusal] | None] = ContextVar(
+    "flask_preflight.noted_refusals", default=None
+)
 
 
 class PreflightState(PolicyRegistry):
@@ -159,36 +155,15 @@ class PreflightState(PolicyRegistry):
 
     def answer_preflight_environ(self, environ: WSGIEnvironment) -> Answer | None:
         """The answer to the ``OPTIONS`` request ``environ`` describes, if it is a preflight
-        this app answers: its status, headers and body (``None``: Flask should answer it).
-        (One method, not two: it runs on every preflight, where one Python call more is
-        measurable.)"""
-        method = environ.get(ENVIRON_REQUEST_METHOD)
-        origin = environ.get(ENVIRON_ORIGIN)
-        if not isinstance(method, str) or not isinstance(origin, str):
+        this app answers: its status, headers and body (``None``: Flask should answer it),
+        as ``decision.decide_preflight_request`` decides it."""
+        decided = decide_preflight_request(self.router.route, self.policy_for, environ)
+        if decided is None:
             return None
-        malformed = check_request_method_syntax(method)
-        if malformed is not None:
-            return self._refuse(None, None, origin, malformed, environ)
-        route = self.router.route(environ, method.upper())
-        if route is None:
-            return None
-        if isinstance(route, str):
-            refusal = _upgrade_refusal() if route == WEBSOCKET_UPGRADE else _route_refusal(method)
-            return self._refuse(None, None, origin, refusal, environ)
-        policy = self.policy_for(route.endpoint, environ)
-        if not policy.enabled:
-            return self._refuse(route.endpoint, policy, origin, _disabled_refusal(origin), environ)
-        decision = decide_preflight(
-            policy,
-            route.methods,
-            origin,
-            method,
-            _header(environ, ENVIRON_REQUEST_HEADERS),
-            _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
-        )
+        endpoint, policy, origin, decision = decided
         if isinstance(decision, Refusal):
-            return self._refuse(route.endpoint, policy, origin, decision, environ)
-        return "204 No Content", decision, b""
+            return self._refuse(endpoint, policy, origin, decision, environ)
+        return PREFLIGHT_GRANTED, decision, b""
 
     def _refuse(
         self,
@@ -198,31 +173,24 @@ class PreflightState(PolicyRegistry):
         refusal: Refusal,
         environ: WSGIEnvironment,
     ) -> Answer:
+        """The 403 of a refused preflight (``decision.refusal_answer``): logged at debug
+        level, explained in its body in debug mode or when the environ asks
+        (``EXPLAIN_ENVIRON_KEY``), and signalled."""
         # Read here, not for every preflight: only a refusal says why.
         explain = self.app.debug or environ.get(EXPLAIN_ENVIRON_KEY) is True
-        # The body without the explanation depends on the reason only (one of a few
-        # constants): built once per reason, not per refused preflight.
-        reason = refusal.reason
-        body, length = _REFUSAL_BODIES.get(reason) or _plain_refusal_body(reason)
+        explanation = None
         if explain or logger.isEnabledFor(logging.DEBUG):
-            where = "no endpoint" if policy is None else describe_key(endpoint)
-            fix = ""
-            if refusal.field is not None and policy is not None:
-                source = policy.effective.sources.get(refusal.field, "default")
-                fix = f"; to allow it, change {refusal.field!r} (set by {source})"
-            explanation = f"{where}: {refusal.check} check failed: {refusal.detail}{fix}"
+            explanation = explain_refusal(endpoint, policy, refusal)
             logger.debug("CORS preflight refused: %s", explanation)
             if explain:
-                body, length = _refusal_body(f"{refusal_line(reason)} [debug] {explanation}")
+                noted = NOTED_REFUSALS.get()
+                if noted is not None:  # the testing helper's (and so the CLI's)
+                    noted.append(refusal)
+            else:
+                explanation = None
         if signals.preflight_refused.receivers:
             signals.send_refusal(signals.preflight_refused, self.app, endpoint, origin, refusal)
-        vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
-        headers = [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", length),
-            (VARY, vary),
-        ]
-        return "403 Forbidden", headers, body
+        return refusal_answer(refusal, policy, explanation)
 
     def _answer_in_flask(self) -> Any:
         """The first ``before_request`` hook when WSGI middleware sits between ``Preflight``
@@ -336,57 +304,6 @@ def _is_same_origin(environ: WSGIEnvironment, origin: str) -> bool:
         return False
 
 
-# A refused preflight's body and Content-Length by reason (preflight.py's constants).
-_REFUSAL_BODIES: dict[str, tuple[bytes, str]] = {}
-
-
-def _refusal_body(line: str) -> tuple[bytes, str]:
-    """A refused preflight's body (``line``, then a newline) and its Content-Length."""
-    body = (line + "\n").encode("ascii", "backslashreplace")
-    return body, str(len(body))
-
-
-def _plain_refusal_body(reason: str) -> tuple[bytes, str]:
-    """The body and Content-Length of a preflight refused for ``reason``, unexplained."""
-    answer = _refusal_body(refusal_line(reason))
-    if len(_REFUSAL_BODIES) < 64:  # bounded, should a reason ever vary
-        _REFUSAL_BODIES[reason] = answer
-    return answer
-
-
-def _header(environ: WSGIEnvironment, key: str) -> str | None:
-    value = environ.get(key)
-    return value if isinstance(value, str) else None
-
-
-def _route_refusal(method: str) -> Refusal:
-    return Refusal(
-        "method",
-        None,
-        METHOD_NOT_ACCEPTED,
-        f"no route at this URL accepts the method {escape(method)}",
-    )
-
-
-def _upgrade_refusal() -> Refusal:
-    return Refusal(
-        "request",
-        None,
-        WEBSOCKET_UPGRADE_REFUSED,
-        "the preflight carries Connection: Upgrade and Upgrade: websocket",
-    )
-
-
-def _disabled_refusal(origin: str) -> Refusal:
-    return Refusal(
-        "origin",
-        "origins",
-        ORIGIN_NOT_ALLOWED,
-        f"CORS is not enabled for this endpoint (no origins allowed), so {escape(origin)} "
-        "is refused",
-    )
-
-
 def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
     """The layer put between middleware and Flask's own ``wsgi_app`` (``place_layer``): it
     answers preflights on the environ exactly as Flask will see it, and passes everything
@@ -460,7 +377,7 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
                 plan = state.plan_for(state.request_key(ctx), request_environ)
                 if plan is None:  # CORS is not enabled for this endpoint
                     return start_response(status, headers, exc_info)
-            # preflight.plan_answer, inline.
+            # decision.plan_answer, inline.
             known, fast_methods, private_network, answer, refused = plan
             cors = None
             if (

@@ -35,6 +35,7 @@ from werkzeug.routing.converters import (
     UUIDConverter,
 )
 
+from ..decision import preflight_vary
 from ..extension import get_state
 from ..headers import MAX_ORIGIN_LENGTH, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LENGTH
 from ..origins import (
@@ -45,7 +46,6 @@ from ..origins import (
     default_port,
 )
 from ..policy import CompiledPolicy
-from ..preflight import preflight_vary
 from ..registry import APP_LEVEL
 from ..routing import owner_key
 from ..wsgi import PreflightState

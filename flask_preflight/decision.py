@@ -9,7 +9,8 @@ request header values, and never raise on malformed input.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any, Final, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple, Optional, Union
 
 from .headers import (
     ALLOW_CREDENTIALS,
@@ -18,6 +19,8 @@ from .headers import (
     ALLOW_ORIGIN,
     ALLOW_PRIVATE_NETWORK,
     ENVIRON_ORIGIN,
+    ENVIRON_REQUEST_HEADERS,
+    ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
     MAX_AGE,
     MAX_REQUEST_METHOD_LENGTH,
@@ -57,8 +60,10 @@ def refusal_line(reason: str) -> str:
 
 
 class Refusal(NamedTuple):
-    """Why a preflight was refused. ``reason`` is public (no request bytes, no allowlist);
-    ``detail`` names the refused value, escaped, for debugging. (A NamedTuple, not a frozen
+    """Why a request was refused. ``reason`` is public (no request bytes, no allowlist);
+    ``detail`` names the refused value, escaped, for debugging; ``field`` is the policy
+    field that would allow it (``None`` when none would, as for every refusal decided
+    before a policy is, such as a route's). (A NamedTuple, not a frozen
     dataclass: one is built for every refused preflight, and a frozen dataclass costs about
     three times as much to build.)"""
 
@@ -310,7 +315,7 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
 
 def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
     """What ``plan`` answers the request ``environ`` describes: from ``plan.known`` when
-    its conditions hold, else from ``plan.answer``. (The direct wrapper in extension.py
+    its conditions hold, else from ``plan.answer``. (The direct wrapper in wsgi.py
     does the same inline.)"""
     known, fast_methods, private_network, answer, _ = plan
     if (fast_methods is None or environ.get("REQUEST_METHOD") in fast_methods) and not (
@@ -348,3 +353,162 @@ def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal 
             f"the method {escape(method)} is not in the policy's methods",
         )
     return check_origin(policy, origin)
+
+
+# --- a preflight request, whole: its route, its policy, then the checks above -------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a preflight's actual request would go. ``endpoint`` names the policy: a view's
+    endpoint, ``"<blueprint>."`` for a URL no rule matches under that blueprint's URL
+    prefix, or ``None`` for one under no blueprint's (the app-level policy)."""
+
+    endpoint: str | None
+    methods: frozenset[str] | None  # None: any method (the rule's, or no rule at all)
+    matched: bool = True  # False: no rule matches the URL (an actual request gets a 404)
+
+
+# What routing says when no rule takes a preflight's requested method at its URL.
+NO_RULE_FOR_METHOD: Final = "method not allowed"
+# Browsers never send a preflight as a websocket upgrade; one that is must not reach a
+# websocket rule (nor the app's hooks): it is refused.
+WEBSOCKET_UPGRADE: Final = "websocket upgrade"
+Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
+# A preflight decided: its policy key, its policy (``None``: refused before one applied),
+# its origin, and the headers granting it or the refusal.
+PreflightDecision = tuple[Optional[str], Optional[CompiledPolicy], str, Union[Headers, Refusal]]
+# What a preflight's answer is: status, headers, body.
+PreflightAnswer = tuple[str, Headers, bytes]
+PREFLIGHT_GRANTED: Final = "204 No Content"
+PREFLIGHT_REFUSED: Final = "403 Forbidden"
+
+
+def describe_key(endpoint: str | None) -> str:
+    """How errors and explanations name a policy key."""
+    if endpoint is None:
+        return "app (no matching route)"
+    if endpoint.endswith("."):
+        return f"blueprint {endpoint[:-1]!r} (no matching route)"
+    return f"endpoint {endpoint!r}"
+
+
+def decide_preflight_request(
+    route: Callable[[dict[str, Any], str], Resolution],
+    policy_for: Callable[[str | None, dict[str, Any]], CompiledPolicy],
+    environ: dict[str, Any],
+) -> PreflightDecision | None:
+    """The decision on the ``OPTIONS`` request ``environ`` describes, or ``None`` when it is
+    not a preflight this app answers (no ``Origin`` or ``Access-Control-Request-Method``,
+    or a URL Flask answers itself, such as a redirect). ``route`` resolves its URL for a
+    method (``routing.Router.route``); ``policy_for`` gives a policy key's compiled policy
+    (``registry.PolicyRegistry.policy_for``)."""
+    method = environ.get(ENVIRON_REQUEST_METHOD)
+    origin = environ.get(ENVIRON_ORIGIN)
+    if not isinstance(method, str) or not isinstance(origin, str):
+        return None
+    malformed = check_request_method_syntax(method)
+    if malformed is not None:
+        return None, None, origin, malformed
+    resolution = route(environ, method.upper())
+    if resolution is None:
+        return None
+    if isinstance(resolution, str):
+        if resolution == WEBSOCKET_UPGRADE:
+            return None, None, origin, _upgrade_refusal()
+        return None, None, origin, _route_refusal(method)
+    endpoint = resolution.endpoint
+    policy = policy_for(endpoint, environ)
+    if not policy.enabled:
+        return endpoint, policy, origin, _disabled_refusal(origin)
+    decision = decide_preflight(
+        policy,
+        resolution.methods,
+        origin,
+        method,
+        _header(environ, ENVIRON_REQUEST_HEADERS),
+        _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
+    )
+    return endpoint, policy, origin, decision
+
+
+def explain_refusal(endpoint: str | None, policy: CompiledPolicy | None, refusal: Refusal) -> str:
+    """The debug explanation of a refusal: where, which check, why, and the field to
+    change (with what set it) when one would allow it."""
+    where = "no endpoint" if policy is None else describe_key(endpoint)
+    fix = ""
+    if refusal.field is not None and policy is not None:
+        source = policy.effective.sources.get(refusal.field, "default")
+        fix = f"; to allow it, change {refusal.field!r} (set by {source})"
+    return f"{where}: {refusal.check} check failed: {refusal.detail}{fix}"
+
+
+def refusal_answer(
+    refusal: Refusal, policy: CompiledPolicy | None, explanation: str | None
+) -> PreflightAnswer:
+    """The 403 of a refused preflight: its body says ``refusal_line``, then the
+    ``explanation`` when given (debug mode, the testing helper)."""
+    # The body without the explanation depends on the reason only (one of a few
+    # constants): built once per reason, not per refused preflight.
+    reason = refusal.reason
+    body, length = _REFUSAL_BODIES.get(reason) or _plain_refusal_body(reason)
+    if explanation is not None:
+        body, length = _refusal_body(f"{refusal_line(reason)} [debug] {explanation}")
+    vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
+    headers = [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", length),
+        (VARY, vary),
+    ]
+    return PREFLIGHT_REFUSED, headers, body
+
+
+# A refused preflight's body and Content-Length by reason (the constants above).
+_REFUSAL_BODIES: dict[str, tuple[bytes, str]] = {}
+
+
+def _refusal_body(line: str) -> tuple[bytes, str]:
+    """A refused preflight's body (``line``, then a newline) and its Content-Length."""
+    body = (line + "\n").encode("ascii", "backslashreplace")
+    return body, str(len(body))
+
+
+def _plain_refusal_body(reason: str) -> tuple[bytes, str]:
+    """The body and Content-Length of a preflight refused for ``reason``, unexplained."""
+    answer = _refusal_body(refusal_line(reason))
+    if len(_REFUSAL_BODIES) < 64:  # bounded, should a reason ever vary
+        _REFUSAL_BODIES[reason] = answer
+    return answer
+
+
+def _header(environ: Mapping[str, Any], key: str) -> str | None:
+    value = environ.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _route_refusal(method: str) -> Refusal:
+    return Refusal(
+        "method",
+        None,
+        METHOD_NOT_ACCEPTED,
+        f"no route at this URL accepts the method {escape(method)}",
+    )
+
+
+def _upgrade_refusal() -> Refusal:
+    return Refusal(
+        "request",
+        None,
+        WEBSOCKET_UPGRADE_REFUSED,
+        "the preflight carries Connection: Upgrade and Upgrade: websocket",
+    )
+
+
+def _disabled_refusal(origin: str) -> Refusal:
+    return Refusal(
+        "origin",
+        "origins",
+        ORIGIN_NOT_ALLOWED,
+        f"CORS is not enabled for this endpoint (no origins allowed), so {escape(origin)} "
+        "is refused",
+    )
