@@ -534,7 +534,7 @@ class _Unrouted:
     """How Flask answers a request no rule serves."""
 
     status: str  # "404 Not Found", "405 Method Not Allowed", "308 Permanent Redirect"
-    owner: str | None  # the policy key of the URL (routing.owner_of): blueprint or app level
+    owner: str | None  # the policy key of the URL (Router.policy_key): blueprint or app level
     valid_methods: tuple[str, ...] = ()  # a 405: the methods the URL's rules accept
     location: str | None = None  # a redirect: where to
 
@@ -550,7 +550,7 @@ def _unrouted(state: PreflightState, url: str, method: str) -> _Unrouted | None:
         return None
     if adapter is None:
         return None
-    owner = state.router.owner_of(adapter)
+    owner = state.router.policy_key(None, adapter)
     try:
         adapter.match(method=method)
     except RequestRedirect as redirect:

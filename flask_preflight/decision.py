@@ -375,12 +375,13 @@ NO_RULE_FOR_METHOD: Final = "method not allowed"
 # websocket rule (nor the app's hooks): it is refused.
 WEBSOCKET_UPGRADE: Final = "websocket upgrade"
 Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
-# A preflight decided: its policy key, its policy (``None``: refused before one applied),
-# its origin, and the headers granting it or the refusal.
-PreflightDecision = tuple[Optional[str], Optional[CompiledPolicy], str, Union[Headers, Refusal]]
 # What a preflight's answer is: status, headers, body.
 PreflightAnswer = tuple[str, Headers, bytes]
-PREFLIGHT_GRANTED: Final = "204 No Content"
+# Answers a refused preflight: (policy key, policy or ``None`` when refused before one
+# applied, origin, the refusal, the environ) -> its answer.
+Refuse = Callable[
+    [Optional[str], Optional[CompiledPolicy], str, Refusal, dict[str, Any]], PreflightAnswer
+]
 PREFLIGHT_REFUSED: Final = "403 Forbidden"
 
 
@@ -393,43 +394,61 @@ def describe_key(endpoint: str | None) -> str:
     return f"endpoint {endpoint!r}"
 
 
-def decide_preflight_request(
+def preflight_answerer(
     route: Callable[[dict[str, Any], str], Resolution],
     policy_for: Callable[[str | None, dict[str, Any]], CompiledPolicy],
-    environ: dict[str, Any],
-) -> PreflightDecision | None:
-    """The decision on the ``OPTIONS`` request ``environ`` describes, or ``None`` when it is
-    not a preflight this app answers (no ``Origin`` or ``Access-Control-Request-Method``,
-    or a URL Flask answers itself, such as a redirect). ``route`` resolves its URL for a
-    method (``routing.Router.route``); ``policy_for`` gives a policy key's compiled policy
-    (``registry.PolicyRegistry.policy_for``)."""
-    method = environ.get(ENVIRON_REQUEST_METHOD)
-    origin = environ.get(ENVIRON_ORIGIN)
-    if not isinstance(method, str) or not isinstance(origin, str):
-        return None
-    malformed = check_request_method_syntax(method)
-    if malformed is not None:
-        return None, None, origin, malformed
-    resolution = route(environ, method.upper())
-    if resolution is None:
-        return None
-    if isinstance(resolution, str):
-        if resolution == WEBSOCKET_UPGRADE:
-            return None, None, origin, _upgrade_refusal()
-        return None, None, origin, _route_refusal(method)
-    endpoint = resolution.endpoint
-    policy = policy_for(endpoint, environ)
-    if not policy.enabled:
-        return endpoint, policy, origin, _disabled_refusal(origin)
-    decision = decide_preflight(
-        policy,
-        resolution.methods,
-        origin,
-        method,
-        _header(environ, ENVIRON_REQUEST_HEADERS),
-        _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
-    )
-    return endpoint, policy, origin, decision
+    refuse: Refuse,
+) -> Callable[[dict[str, Any]], PreflightAnswer | None]:
+    """The function answering one app's preflights, ``answer_preflight(environ)``: see it.
+    ``route`` resolves a URL for a method (``routing.Router.route``), ``policy_for`` gives
+    a policy key's compiled policy (``registry.PolicyRegistry.policy_for``), ``refuse``
+    answers a refusal (the WSGI layer logs and signals it, then answers
+    ``refusal_answer``). (A closure, built once per app: the WSGI layer calls it for every
+    request, where a Python call more, or a C-level one such as a ``functools.partial``,
+    is measurable on a preflight.)"""
+
+    def answer_preflight(environ: dict[str, Any]) -> PreflightAnswer | None:
+        """The answer to the request ``environ`` describes when it is a CORS preflight this
+        app answers, else ``None`` (Flask answers it). The one test of whether a request
+        is a preflight: an ``OPTIONS`` request whose ``Origin`` and
+        ``Access-Control-Request-Method`` are both there (as str); the WSGI layer calls
+        this for every request and tests nothing itself. A preflight whose URL Flask
+        answers itself (a redirect, an untrusted host) is ``None`` too. A granted one gets
+        ``decide_preflight``'s headers, a refused one what ``refuse`` makes of its
+        ``Refusal``."""
+        if environ.get("REQUEST_METHOD") != "OPTIONS":
+            return None
+        method = environ.get(ENVIRON_REQUEST_METHOD)
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(method, str) or not isinstance(origin, str):
+            return None
+        malformed = check_request_method_syntax(method)
+        if malformed is not None:
+            return refuse(None, None, origin, malformed, environ)
+        resolution = route(environ, method.upper())
+        if resolution is None:
+            return None
+        if isinstance(resolution, str):
+            if resolution == WEBSOCKET_UPGRADE:
+                return refuse(None, None, origin, _upgrade_refusal(), environ)
+            return refuse(None, None, origin, _route_refusal(method), environ)
+        endpoint = resolution.endpoint
+        policy = policy_for(endpoint, environ)
+        if not policy.enabled:
+            return refuse(endpoint, policy, origin, _disabled_refusal(origin), environ)
+        decision = decide_preflight(
+            policy,
+            resolution.methods,
+            origin,
+            method,
+            _header(environ, ENVIRON_REQUEST_HEADERS),
+            _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
+        )
+        if isinstance(decision, Refusal):
+            return refuse(endpoint, policy, origin, decision, environ)
+        return "204 No Content", decision, b""
+
+    return answer_preflight
 
 
 def explain_refusal(endpoint: str | None, policy: CompiledPolicy | None, refusal: Refusal) -> str:

@@ -255,19 +255,14 @@ class PolicyRegistry:
             return route.endpoint
         try:
             app = self.app
-            return self.router.owner_of(app.create_url_adapter(app.request_class(environ)))
+            adapter = app.create_url_adapter(app.request_class(environ))
+            return self.router.policy_key(None, adapter)
         except Exception:
             return APP_LEVEL
 
-    def unrouted_key(self, ctx: RequestContext) -> str | None:
-        """The policy key of a request no rule of this app matched (404, 405, redirect):
-        the blueprint owning its path, else the app level."""
-        return self.router.owner_of(ctx.url_adapter)
-
     def request_key(self, ctx: RequestContext) -> str | None:
-        """The policy key of the request of ``ctx``: its endpoint, else the unrouted key."""
-        rule = ctx.request.url_rule
-        return rule.endpoint if rule is not None else self.unrouted_key(ctx)
+        """The policy key of the request of ``ctx`` (``routing.Router.policy_key``)."""
+        return self.router.policy_key(ctx.request.url_rule, ctx.url_adapter)
 
     def on_freeze(self) -> None:
         """What ``freeze`` does once the policies are compiled, before the plans: nothing

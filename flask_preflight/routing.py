@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import MapAdapter
+from werkzeug.routing import MapAdapter, Rule
 
 from .cache import (
     CACHE_SIZE,
@@ -126,6 +126,12 @@ class Router:
         """The blueprints that own the URLs under their prefix."""
         return tuple(name for _, _, name in self._prefixes)
 
+    def policy_key(self, rule: Rule | None, adapter: MapAdapter | None) -> str | None:
+        """The policy key of a request, the one place it is worked out: the endpoint of
+        the ``rule`` it matched, else the blueprint owning its path as Werkzeug routed it
+        through ``adapter`` (``owner_of``), else ``None`` (the app level)."""
+        return rule.endpoint if rule is not None else self.owner_of(adapter)
+
     def owner_of(self, adapter: MapAdapter | None) -> str | None:
         """The policy key of a URL no rule matches: the blueprint whose URL prefix holds
         its path as Werkzeug routed it (``urlpath.routed_path``: ``//admin/x`` is under
@@ -174,11 +180,11 @@ class Router:
         except MethodNotAllowed:
             return NO_RULE_FOR_METHOD
         except NotFound:
-            return Route(self.owner_of(adapter), None, matched=False)
+            return Route(self.policy_key(None, adapter), None, matched=False)
         except HTTPException:
             return None  # a redirect, an untrusted host: Flask answers as usual
         except Exception:
             logger.debug("could not route a preflight; Flask will answer it", exc_info=True)
             return None
         methods = frozenset(rule.methods) if rule.methods is not None else None
-        return Route(rule.endpoint, methods)
+        return Route(self.policy_key(rule, adapter), methods)

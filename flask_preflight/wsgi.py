@@ -32,7 +32,7 @@ Data flow:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final, Optional
 
@@ -43,12 +43,11 @@ from . import signals
 from ._flask import current_request_context
 from .chain import describe, walk
 from .decision import (
-    PREFLIGHT_GRANTED,
     Refusal,
     actual_refusal,
-    decide_preflight_request,
     explain_refusal,
     plan_answer,
+    preflight_answerer,
     refusal_answer,
 )
 from .headers import (
@@ -104,6 +103,10 @@ class PreflightState(PolicyRegistry):
         self.inner: object = None  # what Preflight's wrapper wraps (when not direct)
         self.wrapper: object = None  # Preflight's wrapper, as init_app set app.wsgi_app
         self.unread: object = None  # the middleware the chain could not be read through
+        # The answer to a request if it is a preflight this app answers, else None.
+        self.answer_preflight_environ: Callable[[WSGIEnvironment], Answer | None] = (
+            preflight_answerer(self.router.route, self.policy_for, self._refuse)
+        )
 
     def on_freeze(self) -> None:
         if not self.direct:
@@ -153,18 +156,6 @@ class PreflightState(PolicyRegistry):
             f"'app' attribute (as Werkzeug's middleware do) or use functools.wraps."
         )
 
-    def answer_preflight_environ(self, environ: WSGIEnvironment) -> Answer | None:
-        """The answer to the ``OPTIONS`` request ``environ`` describes, if it is a preflight
-        this app answers: its status, headers and body (``None``: Flask should answer it),
-        as ``decision.decide_preflight_request`` decides it."""
-        decided = decide_preflight_request(self.router.route, self.policy_for, environ)
-        if decided is None:
-            return None
-        endpoint, policy, origin, decision = decided
-        if isinstance(decision, Refusal):
-            return self._refuse(endpoint, policy, origin, decision, environ)
-        return PREFLIGHT_GRANTED, decision, b""
-
     def _refuse(
         self,
         endpoint: str | None,
@@ -203,11 +194,7 @@ class PreflightState(PolicyRegistry):
         environ = ctx.request.environ
         routed = ROUTED.get()
         if routed is not None:  # _note_route's work, inline: it runs on every request
-            rule = ctx.request.url_rule
-            endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
-            routed.append((self, endpoint, environ))
-        if environ.get("REQUEST_METHOD") != "OPTIONS":
-            return None
+            routed.append((self, self.request_key(ctx), environ))
         answer = self.answer_preflight_environ(environ)
         if answer is None:
             return None
@@ -222,9 +209,7 @@ class PreflightState(PolicyRegistry):
 
     def _note_route(self, ctx: RequestContext, routed: list[Routed]) -> None:
         """Note where this app routed the request of ``ctx``."""
-        rule = ctx.request.url_rule
-        endpoint = rule.endpoint if rule is not None else self.unrouted_key(ctx)
-        routed.append((self, endpoint, ctx.request.environ))
+        routed.append((self, self.request_key(ctx), ctx.request.environ))
 
     def _on_exception(self, sender: Any, **extra: Any) -> None:
         """A ``got_request_exception`` receiver, when WSGI middleware sits between
@@ -314,14 +299,13 @@ def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> W
     def preflight_layer_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "OPTIONS":
-            if not state.frozen:
-                state.freeze()
-            answered = answer_preflight(environ)
-            if answered is not None:
-                status, headers, body = answered
-                start_response(status, headers)
-                return [body]
+        if not state.frozen:
+            state.freeze()
+        answered = answer_preflight(environ)
+        if answered is not None:
+            status, headers, body = answered
+            start_response(status, headers)
+            return [body]
         return flask_wsgi_app(environ, start_response)
 
     setattr(preflight_layer_app, LAYER_ATTRIBUTE, state)
@@ -348,6 +332,7 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     app = state.app
     current_request = current_request_context
     plans = state.plans
+    policy_key = state.router.policy_key
     refused_signal = signals.actual_request_refused
     answer_preflight = state.answer_preflight_environ
 
@@ -356,12 +341,11 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        if environ.get("REQUEST_METHOD") == "OPTIONS":
-            answered = answer_preflight(environ)
-            if answered is not None:
-                status, headers, body = answered
-                start_response(status, headers)
-                return [body]
+        answered = answer_preflight(environ)
+        if answered is not None:
+            status, headers, body = answered
+            start_response(status, headers)
+            return [body]
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -371,10 +355,10 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
                 return start_response(status, headers, exc_info)
             request = ctx.request
             request_environ = request.environ
-            rule = request.url_rule
-            plan = plans.get(rule.endpoint) if rule is not None else None
-            if plan is None:  # no rule matched, a policy chosen by path too, or no CORS
-                plan = state.plan_for(state.request_key(ctx), request_environ)
+            key = policy_key(request.url_rule, ctx.url_adapter)
+            plan = plans.get(key)
+            if plan is None:  # a policy chosen by path too, or no CORS
+                plan = state.plan_for(key, request_environ)
                 if plan is None:  # CORS is not enabled for this endpoint
                     return start_response(status, headers, exc_info)
             # decision.plan_answer, inline.
@@ -390,7 +374,7 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
             if cors is None:
                 cors = answer(request_environ)
             if cors is refused and refused_signal.receivers:
-                state.actual_request_refused(state.request_key(ctx), request_environ)
+                state.actual_request_refused(key, request_environ)
             for name, _ in headers:
                 if name not in PLAIN_RESPONSE_HEADERS:
                     if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
@@ -431,8 +415,7 @@ def _behind_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
             ctx = current_request_context(None)
             if ctx is not None and ctx.app is app:
                 request_environ = ctx.request.environ
-                rule = ctx.request.url_rule
-                endpoint = rule.endpoint if rule is not None else state.unrouted_key(ctx)
+                endpoint = state.request_key(ctx)
             elif routed and routed[-1][0] is state:
                 _, endpoint, request_environ = routed[-1]
             else:  # another app's response, or a middleware's own
