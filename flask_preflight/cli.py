@@ -40,8 +40,9 @@ from flask.testing import EnvironBuilder
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from .decision import Route, actual_refusal, describe_key
+from .decision import Refusal, Route, actual_plan, decide_actual, describe_key
 from .extension import get_state
+from .headers import ENVIRON_ORIGIN
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
 from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
@@ -120,7 +121,15 @@ def policy_rows(
         for method in route_methods:
             allowed = policy.enabled and (policy.methods is None or method in policy.methods)
             if origin is not None and not (
-                allowed and actual_refusal(policy, origin, method) is None
+                allowed
+                and not isinstance(
+                    decide_actual(
+                        policy,
+                        actual_plan(policy),
+                        {"REQUEST_METHOD": method, ENVIRON_ORIGIN: origin},
+                    ),
+                    Refusal,
+                )
             ):
                 continue
             row: dict[str, Any] = {

@@ -330,20 +330,23 @@ def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
     return answer(environ)
 
 
-def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
-    """The ``Access-Control-*`` headers ``policy`` gives an actual request from ``origin``
-    (``None``: no ``Origin`` header) with ``method``; ``Vary`` aside (``actual_plan``
-    says both)."""
-    environ = {"REQUEST_METHOD": method}
-    if origin is not None:
-        environ[ENVIRON_ORIGIN] = origin
-    answer = plan_answer(actual_plan(policy), environ)
-    return [header for header in answer if header is not VARY_ORIGIN]
-
-
-def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal | None:
-    """Why an actual request from ``origin`` gets no CORS headers, or ``None`` when it gets
-    them: the same checks as ``actual_response_headers``, told apart for signals."""
+def decide_actual(
+    policy: CompiledPolicy, plan: ActualPlan, environ: Mapping[str, Any]
+) -> Answer | Refusal:
+    """The decision on the actual (non-preflight) request ``environ`` describes: the headers
+    ``plan`` (``policy``'s) appends to its response (``plan_answer``), or, when they grant
+    no ``Access-Control-*`` header to a request with an ``Origin``, the ``Refusal`` naming
+    the check that refused it: its method (not in ``methods``), else its origin. A request
+    answered without CORS headers for no such reason (no ``Origin``, a method the dialect
+    leaves unanswered) gets its answer. (The WSGI layer's hot path calls ``plan_answer``
+    itself, inline, and this only after a response was refused, to say why.)"""
+    answer = plan_answer(plan, environ)
+    if answer is not plan.refused:
+        return answer
+    origin = environ.get(ENVIRON_ORIGIN)
+    if not isinstance(origin, str):
+        return answer
+    method = str(environ.get("REQUEST_METHOD", ""))
     methods = policy.actual_methods
     if methods is not None and method.upper() not in methods:
         return Refusal(
@@ -352,7 +355,20 @@ def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal 
             METHOD_NOT_ALLOWED,
             f"the method {escape(method)} is not in the policy's methods",
         )
-    return check_origin(policy, origin)
+    return check_origin(policy, origin) or answer
+
+
+def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
+    """The ``Access-Control-*`` headers ``policy`` gives an actual request from ``origin``
+    (``None``: no ``Origin`` header) with ``method``; ``Vary`` aside (``decide_actual``
+    says both)."""
+    environ = {"REQUEST_METHOD": method}
+    if origin is not None:
+        environ[ENVIRON_ORIGIN] = origin
+    decided = decide_actual(policy, actual_plan(policy), environ)
+    if isinstance(decided, Refusal):
+        return []
+    return [header for header in decided if header is not VARY_ORIGIN]
 
 
 # --- a preflight request, whole: its route, its policy, then the checks above -------------

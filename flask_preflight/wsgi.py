@@ -44,7 +44,7 @@ from ._flask import current_request_context
 from .chain import describe, walk
 from .decision import (
     Refusal,
-    actual_refusal,
+    decide_actual,
     explain_refusal,
     plan_answer,
     preflight_answerer,
@@ -262,8 +262,11 @@ class PreflightState(PolicyRegistry):
         if not isinstance(origin, str):
             return
         policy = self.policy_for(endpoint, environ)
-        refusal = actual_refusal(policy, origin, str(environ.get("REQUEST_METHOD", "")))
-        if refusal is None or _is_same_origin(environ, origin):
+        plan = self.plan_of(policy)
+        if plan is None:  # CORS is not enabled: no plan refused it
+            return
+        refusal = decide_actual(policy, plan, environ)
+        if not isinstance(refusal, Refusal) or _is_same_origin(environ, origin):
             return
         signals.send_refusal(signals.actual_request_refused, self.app, endpoint, origin, refusal)
 
