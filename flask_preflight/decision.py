@@ -22,6 +22,7 @@ from .headers import (
     ENVIRON_REQUEST_HEADERS,
     ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
+    EXPOSE_HEADERS,
     MAX_AGE,
     MAX_REQUEST_METHOD_LENGTH,
     PREFLIGHT_VARY,
@@ -267,11 +268,18 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
         cors = tuple(granted)
         return (*cors, *vary) if cors else refused
 
-    wildcard = policy.actual_wildcard
-    no_origin = policy.no_origin
-    none_answer = finish(no_origin if no_origin is not None else wildcard or ())
+    # The headers of an allowed request besides Access-Control-Allow-Origin (credentials,
+    # exposed headers); for a "*" policy, all of them, "*" included.
+    extra: list[tuple[str, str]] = []
+    if policy.credentials:
+        extra.append((ALLOW_CREDENTIALS, "true"))
+    if policy.expose_headers is not None:
+        extra.append((EXPOSE_HEADERS, policy.expose_headers))
+    any_origin = policy.matcher.any_origin
+    wildcard = ((ALLOW_ORIGIN, "*"), *extra) if any_origin else None
+    none_answer = finish(_no_origin_answer(policy, extra, wildcard))
     any_answer = None if wildcard is None else finish(wildcard)
-    tail = (*policy.actual_extra, *vary)
+    tail = (*extra, *vary)
     allows = policy.matcher.allows
     exact = policy.matcher.exact
     methods = policy.actual_methods
@@ -311,6 +319,23 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
     if check_method:
         fast_methods = (_COMMON_METHODS if methods is None else methods) - unanswered
     return ActualPlan(known, fast_methods, private_network, answer, refused)
+
+
+def _no_origin_answer(
+    policy: CompiledPolicy, extra: list[tuple[str, str]], wildcard: Answer | None
+) -> Iterable[tuple[str, str]]:
+    """The CORS headers of a request without ``Origin``: the wildcard's for a "*" policy,
+    else none, unless the policy's dialect (dialect.py) says otherwise."""
+    effective = policy.effective
+    no_origin = effective.dialect.no_origin
+    if no_origin == "never":
+        return ()
+    if no_origin == "listed":
+        if policy.matcher.any_origin:
+            return () if policy.credentials else ((ALLOW_ORIGIN, "*"), *extra)
+        listed = sorted(o for o in effective.origins if isinstance(o, str) and "*" not in o)
+        return ((ALLOW_ORIGIN, listed[0]), *extra) if listed else ()
+    return wildcard or ()
 
 
 def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
