@@ -74,7 +74,7 @@ class Preflight:
         state.compile_all()  # report what is wrong with the views registered so far
         app.extensions[EXTENSION_NAME] = state
         if not direct:
-            state._hook_into_flask()
+            state.hook_into_flask()
             state.inner = inner
             state.place_layer()
         state.wrapper = preflight_middleware(inner, state)

@@ -110,7 +110,7 @@ class PreflightState(PolicyRegistry):
 
     def on_freeze(self) -> None:
         if not self.direct:
-            self._hook_into_flask()
+            self.hook_into_flask()
             self.place_layer()  # again: the chain may have changed since init_app
             if self.preflights == "hook":
                 logger.info("%s", self.preflight_route())
@@ -230,7 +230,7 @@ class PreflightState(PolicyRegistry):
 
         after_this_request(note_finished)
 
-    def _hook_into_flask(self) -> None:
+    def hook_into_flask(self) -> None:
         """Install (again, should another extension have moved it) what works inside
         Flask's dispatch when WSGI middleware sits between ``Preflight`` and Flask."""
         _put_first(self.app, self._answer_in_flask)
