@@ -670,7 +670,6 @@ def _describe_route(route: Route | str | None) -> str:
 def _advice(verdict: Verdict, route: Route | str | None) -> str:
     failure = verdict.failure
     check = failure.check if failure is not None else ""
-    detail = failure.detail if failure is not None else ""
     # A request no route serves never gets here (_unrouted_verdict).
     if check == "preflight status":
         if verdict.refusal is not None and verdict.refusal.field is not None:
@@ -680,7 +679,7 @@ def _advice(verdict: Verdict, route: Route | str | None) -> str:
             "no policy field can allow it as it is."
         )
     if check == "CORS check" and isinstance(route, Route):
-        if "Access-Control-Allow-Credentials" in detail:
+        if failure is not None and failure.field == "credentials":
             hint = f"set credentials=True in the policy of {describe_key(route.endpoint)}"
         else:
             hint = f"add the origin to the `origins` of {describe_key(route.endpoint)}"

@@ -119,11 +119,14 @@ def needs_preflight(method: str, headers: Mapping[str, str] | None = None) -> bo
 
 @dataclass(frozen=True)
 class Step:
-    """One check the browser made: what was checked, whether it passed, and why."""
+    """One check the browser made: what was checked, whether it passed, and why; ``field``,
+    for a failed check the response would pass with one policy field changed and no other
+    (the ``credentials`` a credentialed request lacks), names that field."""
 
     check: str
     passed: bool
     detail: str
+    field: str | None = None
 
     def __str__(self) -> str:
         return f"[{'ok' if self.passed else 'FAIL'}] {self.check}: {self.detail}"
@@ -193,6 +196,7 @@ def _cors_check(headers: Headers, origin: str, credentials: bool) -> Step:
             "CORS check",
             False,
             "credentials requested, but no Access-Control-Allow-Credentials: true",
+            field="credentials",
         )
     return Step("CORS check", True, f"Access-Control-Allow-Origin is {value!r}")
 
