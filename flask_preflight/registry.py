@@ -28,7 +28,6 @@ from .routing import Router, owner_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
-    from flask.ctx import RequestContext
 
 logger = logging.getLogger("flask_preflight")
 
@@ -259,10 +258,6 @@ class PolicyRegistry:
             return self.router.policy_key(None, adapter)
         except Exception:
             return APP_LEVEL
-
-    def request_key(self, ctx: RequestContext) -> str | None:
-        """The policy key of the request of ``ctx`` (``routing.Router.policy_key``)."""
-        return self.router.policy_key(ctx.request.url_rule, ctx.url_adapter)
 
     def on_freeze(self) -> None:
         """What ``freeze`` does once the policies are compiled, before the plans: nothing

@@ -64,6 +64,7 @@ from .registry import PolicyRegistry
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask.ctx import RequestContext
+    from werkzeug.routing import MapAdapter, Rule
 
 logger = logging.getLogger("flask_preflight")
 
@@ -79,8 +80,10 @@ LAYER_ATTRIBUTE: Final = "_flask_preflight_layer"
 Answer = tuple[str, list[tuple[str, str]], bytes]
 # Where a request was routed, noted by the before_request hook of an app whose Preflight
 # does not wrap Flask directly (and noted again only once Flask finished a response after
-# an exception): (the app's state, the policy key, the environ Flask saw).
-Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
+# an exception): (the app's state, the rule Flask matched or None, its URL adapter, the
+# environ Flask saw); the policy key is worked out from the rule and adapter only when a
+# response starts after Flask's request context is gone.
+Routed = tuple["PreflightState", Optional["Rule"], Optional["MapAdapter"], "WSGIEnvironment"]
 ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
 # The refusals of the preflights explained (``EXPLAIN_ENVIRON_KEY``) while it holds a list:
 # the testing helper sets it, so its ``Verdict`` (and the CLI) reads the ``Refusal`` itself.
@@ -194,7 +197,7 @@ class PreflightState(PolicyRegistry):
         environ = ctx.request.environ
         routed = ROUTED.get()
         if routed is not None:  # _note_route's work, inline: it runs on every request
-            routed.append((self, self.request_key(ctx), environ))
+            routed.append((self, ctx.request.url_rule, ctx.url_adapter, environ))
         answer = self.answer_preflight_environ(environ)
         if answer is None:
             return None
@@ -209,7 +212,8 @@ class PreflightState(PolicyRegistry):
 
     def _note_route(self, ctx: RequestContext, routed: list[Routed]) -> None:
         """Note where this app routed the request of ``ctx``."""
-        routed.append((self, self.request_key(ctx), ctx.request.environ))
+        request = ctx.request
+        routed.append((self, request.url_rule, ctx.url_adapter, request.environ))
 
     def _on_exception(self, sender: Any, **extra: Any) -> None:
         """A ``got_request_exception`` receiver, when WSGI middleware sits between
@@ -221,7 +225,7 @@ class PreflightState(PolicyRegistry):
         ctx = current_request_context(None)
         if routed is None or ctx is None:
             return
-        if routed and routed[-1][0] is self and routed[-1][2] is ctx.request.environ:
+        if routed and routed[-1][0] is self and routed[-1][3] is ctx.request.environ:
             routed.pop()
 
         def note_finished(response: Any) -> Any:  # run by Flask's process_response
@@ -399,6 +403,7 @@ def _behind_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     hook left; a preflight answered inside Flask keeps exactly the headers it was answered
     with."""
     app = state.app
+    policy_key = state.router.policy_key
 
     def preflight_wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
@@ -418,9 +423,10 @@ def _behind_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
             ctx = current_request_context(None)
             if ctx is not None and ctx.app is app:
                 request_environ = ctx.request.environ
-                endpoint = state.request_key(ctx)
+                endpoint = policy_key(ctx.request.url_rule, ctx.url_adapter)
             elif routed and routed[-1][0] is state:
-                _, endpoint, request_environ = routed[-1]
+                _, rule, adapter, request_environ = routed[-1]
+                endpoint = policy_key(rule, adapter)
             else:  # another app's response, or a middleware's own
                 return start_response(status, headers, exc_info)
             answered = request_environ.get(ANSWERED_ENVIRON_KEY)
