@@ -40,15 +40,16 @@ from flask.testing import EnvironBuilder
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from .extension import PreflightState, describe_key, get_state
+from .decision import Refusal, Route, actual_plan, decide_actual, describe_key
+from .extension import get_state
+from .headers import ENVIRON_ORIGIN
 from .origins import OriginError, parse_origin
 from .policy import CompiledPolicy, compile_policy
-from .preflight import actual_refusal
-from .routing import Route
 from .rule_paths import PathChoice, choose_policy, choose_unrouted_policy
 from .testing import Verdict, browser_request, normalize_method
 from .unregistered import is_registered
 from .urlpath import browser_path, request_path
+from .wsgi import PreflightState
 
 preflight_cli = AppGroup("preflight", help="Show and check the app's CORS policies.")
 
@@ -120,7 +121,15 @@ def policy_rows(
         for method in route_methods:
             allowed = policy.enabled and (policy.methods is None or method in policy.methods)
             if origin is not None and not (
-                allowed and actual_refusal(policy, origin, method) is None
+                allowed
+                and not isinstance(
+                    decide_actual(
+                        policy,
+                        actual_plan(policy),
+                        {"REQUEST_METHOD": method, ENVIRON_ORIGIN: origin},
+                    ),
+                    Refusal,
+                )
             ):
                 continue
             row: dict[str, Any] = {
@@ -534,7 +543,7 @@ class _Unrouted:
     """How Flask answers a request no rule serves."""
 
     status: str  # "404 Not Found", "405 Method Not Allowed", "308 Permanent Redirect"
-    owner: str | None  # the policy key of the URL (routing.owner_of): blueprint or app level
+    owner: str | None  # the policy key of the URL (Router.policy_key): blueprint or app level
     valid_methods: tuple[str, ...] = ()  # a 405: the methods the URL's rules accept
     location: str | None = None  # a redirect: where to
 
@@ -550,7 +559,7 @@ def _unrouted(state: PreflightState, url: str, method: str) -> _Unrouted | None:
         return None
     if adapter is None:
         return None
-    owner = state.router.owner_of(adapter)
+    owner = state.router.policy_key(None, adapter)
     try:
         adapter.match(method=method)
     except RequestRedirect as redirect:
@@ -661,17 +670,16 @@ def _describe_route(route: Route | str | None) -> str:
 def _advice(verdict: Verdict, route: Route | str | None) -> str:
     failure = verdict.failure
     check = failure.check if failure is not None else ""
-    detail = failure.detail if failure is not None else ""
     # A request no route serves never gets here (_unrouted_verdict).
     if check == "preflight status":
-        if "to allow it, change " in detail:
+        if verdict.refusal is not None and verdict.refusal.field is not None:
             return "Fix: the preflight's refusal above names the policy field to change."
         return (
             "Fix: the preflight's refusal above says what is wrong with the request itself; "
             "no policy field can allow it as it is."
         )
     if check == "CORS check" and isinstance(route, Route):
-        if "Access-Control-Allow-Credentials" in detail:
+        if failure is not None and failure.field == "credentials":
             hint = f"set credentials=True in the policy of {describe_key(route.endpoint)}"
         else:
             hint = f"add the origin to the `origins` of {describe_key(route.endpoint)}"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, Flask
 
+from ._flask import blueprint_registered
 from .policy import ENDPOINT_POLICIES, POLICY_ATTRIBUTE, Policy, PolicyOptions, declare_policy
 from .routing import remember_url_prefix
 from .unregistered import watch
@@ -65,7 +66,7 @@ class Cors:
                 "cors(...).endpoint(app, 'the.endpoint')"
             ) from None
         if isinstance(target, Blueprint):
-            if target._got_registered_once:
+            if blueprint_registered(target):
                 logger.warning(
                     "cors() on blueprint %r after it was registered: URLs under its "
                     "url_prefix that no rule matches get the app-level policy; apply cors() "

@@ -196,7 +196,7 @@ def _without_access_control(headers: list[tuple[str, str]]) -> list[tuple[str, s
 def merge_actual_headers(
     headers: list[tuple[str, str]], answer: tuple[tuple[str, str], ...]
 ) -> None:
-    """Put an actual request's ``answer`` (``preflight.ActualPlan``: CORS headers, then
+    """Put an actual request's ``answer`` (``decision.ActualPlan``: CORS headers, then
     ``Vary: Origin`` when the answer depends on the origin) into a WSGI header list whose
     app set Vary or Access-Control-* headers itself: the app's Access-Control-* headers are
     dropped (replaced by the answer's when the request is granted, gone when it is not), and

@@ -21,9 +21,6 @@ from .dialect import NATIVE, Dialect
 from .errors import PreflightConfigError, Problem
 from .flask_cors_names import flask_cors_hint
 from .headers import (
-    ALLOW_CREDENTIALS,
-    ALLOW_ORIGIN,
-    EXPOSE_HEADERS,
     SAFELISTED_REQUEST_HEADERS,
     is_forbidden_request_header,
     is_token,
@@ -565,15 +562,10 @@ class CompiledPolicy:
     expose_headers: str | None
     enabled: bool  # some origin may be allowed
     vary_origin: bool  # the answer depends on the request's Origin
-    # Headers of an allowed actual request besides Access-Control-Allow-Origin
-    # (credentials, exposed headers); for a "*" policy, all of them, "*" included.
-    actual_extra: tuple[tuple[str, str], ...]
-    actual_wildcard: tuple[tuple[str, str], ...] | None
     # Set by a dialect (dialect.py); the defaults are Flask-Preflight's own answers.
     header_patterns: tuple[re.Pattern[str], ...] = ()  # allowed names, matched whole
     actual_methods: frozenset[str] | None = None  # methods of actual requests answered
     echo_header_case: bool = False
-    no_origin: tuple[tuple[str, str], ...] | None = None  # answer without Origin, if fixed
     private_network_on_actual: bool = False
     unanswered_methods: frozenset[str] = frozenset()
 
@@ -596,21 +588,7 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         )
     expose = effective.expose_headers
     expose_headers = (ANY if expose == ANY else ", ".join(expose)) or None
-    actual_extra: list[tuple[str, str]] = []
-    if effective.credentials:
-        actual_extra.append((ALLOW_CREDENTIALS, "true"))
-    if expose_headers is not None:
-        actual_extra.append((EXPOSE_HEADERS, expose_headers))
     dialect = effective.dialect
-    no_origin: tuple[tuple[str, str], ...] | None = None
-    if dialect.no_origin == "never":
-        no_origin = ()
-    elif dialect.no_origin == "listed":
-        if matcher.any_origin:
-            no_origin = () if effective.credentials else ((ALLOW_ORIGIN, ANY), *actual_extra)
-        else:
-            listed = sorted(o for o in effective.origins if isinstance(o, str) and "*" not in o)
-            no_origin = ((ALLOW_ORIGIN, listed[0]), *actual_extra) if listed else ()
     return CompiledPolicy(
         effective=effective,
         matcher=matcher,
@@ -623,12 +601,9 @@ def compile_policy(effective: EffectivePolicy) -> CompiledPolicy:
         expose_headers=expose_headers,
         enabled=not matcher.allows_nothing,
         vary_origin=matcher.is_dynamic,
-        actual_extra=tuple(actual_extra),
-        actual_wildcard=((ALLOW_ORIGIN, ANY), *actual_extra) if matcher.any_origin else None,
         header_patterns=header_patterns,
         actual_methods=methods if dialect.methods_limit_actual else None,
         echo_header_case=dialect.keep_header_case,
-        no_origin=no_origin,
         private_network_on_actual=dialect.private_network_on_actual,
         unanswered_methods=dialect.unanswered_methods,
     )

@@ -14,13 +14,12 @@ whatever Werkzeug makes of them (``urlpath`` says what that is, for the prefix t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Union
+from typing import TYPE_CHECKING, Final
 
 from flask import Flask
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import MapAdapter
+from werkzeug.routing import MapAdapter, Rule
 
 from .cache import (
     CACHE_SIZE,
@@ -30,6 +29,7 @@ from .cache import (
     BoundedCache,
     max_key_length,
 )
+from .decision import NO_RULE_FOR_METHOD, WEBSOCKET_UPGRADE, Resolution, Route
 from .headers import MAX_REQUEST_METHOD_LENGTH
 from .urlpath import request_path, routed_path, under_prefix
 
@@ -71,24 +71,6 @@ MAX_CACHED_KEY_LENGTH: Final = max_key_length(ROUTE_KEY_LIMITS)
 # The app.extensions key where cors() on a blueprint records the URL prefix of each
 # registration (see ``decorators.py``): name -> (url_prefix, subdomain).
 URL_PREFIXES_KEY: Final = "preflight.url_prefixes"
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a preflight's actual request would go. ``endpoint`` names the policy: a view's
-    endpoint, ``"<blueprint>."`` for a URL no rule matches under that blueprint's URL
-    prefix, or ``None`` for one under no blueprint's (the app-level policy)."""
-
-    endpoint: str | None
-    methods: frozenset[str] | None  # None: any method (the rule's, or no rule at all)
-    matched: bool = True  # False: no rule matches the URL (an actual request gets a 404)
-
-
-METHOD_NOT_ALLOWED: Final = "method not allowed"
-# Browsers never send a preflight as a websocket upgrade; one that is must not reach a
-# websocket rule (nor the app's hooks): it is refused.
-WEBSOCKET_UPGRADE: Final = "websocket upgrade"
-Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
 
 
 def blueprint_name(state: BlueprintSetupState) -> str:
@@ -144,6 +126,12 @@ class Router:
         """The blueprints that own the URLs under their prefix."""
         return tuple(name for _, _, name in self._prefixes)
 
+    def policy_key(self, rule: Rule | None, adapter: MapAdapter | None) -> str | None:
+        """The policy key of a request, the one place it is worked out: the endpoint of
+        the ``rule`` it matched, else the blueprint owning its path as Werkzeug routed it
+        through ``adapter`` (``owner_of``), else ``None`` (the app level)."""
+        return rule.endpoint if rule is not None else self.owner_of(adapter)
+
     def owner_of(self, adapter: MapAdapter | None) -> str | None:
         """The policy key of a URL no rule matches: the blueprint whose URL prefix holds
         its path as Werkzeug routed it (``urlpath.routed_path``: ``//admin/x`` is under
@@ -158,7 +146,7 @@ class Router:
 
     def route(self, environ: WSGIEnvironment, method: str) -> Resolution:
         """Resolve a preflight to the rule serving ``method`` at its URL (a ``Route``),
-        ``METHOD_NOT_ALLOWED``, ``WEBSOCKET_UPGRADE``, or ``None`` when Flask should answer."""
+        ``NO_RULE_FOR_METHOD``, ``WEBSOCKET_UPGRADE``, or ``None`` when Flask should answer."""
         get = environ.get
         # The values of ROUTING_ENVIRON_KEYS that routing reads: the server's name and port
         # only without a Host header (as Werkzeug's get_host), Connection only with Upgrade.
@@ -190,13 +178,13 @@ class Router:
                 return WEBSOCKET_UPGRADE
             rule, _ = adapter.match(method=method, return_rule=True)
         except MethodNotAllowed:
-            return METHOD_NOT_ALLOWED
+            return NO_RULE_FOR_METHOD
         except NotFound:
-            return Route(self.owner_of(adapter), None, matched=False)
+            return Route(self.policy_key(None, adapter), None, matched=False)
         except HTTPException:
             return None  # a redirect, an untrusted host: Flask answers as usual
         except Exception:
             logger.debug("could not route a preflight; Flask will answer it", exc_info=True)
             return None
         methods = frozenset(rule.methods) if rule.methods is not None else None
-        return Route(rule.endpoint, methods)
+        return Route(self.policy_key(rule, adapter), methods)

@@ -36,7 +36,7 @@ from .paths import PathRule
 from .policy import EffectivePolicy, field_values, narrowest
 
 if TYPE_CHECKING:
-    from .extension import PreflightState
+    from .registry import PolicyRegistry
 
 
 MAX_STATES: Final = 20000  # joint states visited before giving up (every rule then possible)
@@ -196,19 +196,19 @@ def _languages(url_rules: Iterable[Any]) -> Iterator[Nfa | None]:
             yield None
 
 
-def choose_policy(state: PreflightState, endpoint: str, url_rules: Iterable[Any]) -> PathChoice:
+def choose_policy(state: PolicyRegistry, endpoint: str, url_rules: Iterable[Any]) -> PathChoice:
     """What ``endpoint``'s paths under ``url_rules`` (Werkzeug rules) get: proven on every
     concrete path they serve, never read off the rules' template text."""
     return _choose(state, endpoint, _languages(url_rules))
 
 
-def choose_unrouted_policy(state: PreflightState) -> PathChoice:
+def choose_unrouted_policy(state: PolicyRegistry) -> PathChoice:
     """What the paths no URL rule matches get at the app level: any path can be one."""
     return _choose(state, None, iter([exact_nfa(r"/.*", re.DOTALL)]))
 
 
 def _choose(
-    state: PreflightState, endpoint: str | None, languages: Iterator[Nfa | None]
+    state: PolicyRegistry, endpoint: str | None, languages: Iterator[Nfa | None]
 ) -> PathChoice:
     paths = state.paths
     override = paths.override(endpoint) if paths is not None and paths.override else None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from blinker import Namespace, Signal
 
 if TYPE_CHECKING:
-    from .preflight import Refusal
+    from .decision import Refusal
 
 logger = logging.getLogger("flask_preflight")
 

@@ -32,10 +32,11 @@ from flask.testing import EnvironBuilder, FlaskClient
 from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 
-from .extension import EXPLAIN_ENVIRON_KEY, get_state
+from .decision import Refusal, plan_answer
+from .extension import get_state
 from .headers import is_forbidden_request_header, is_token
-from .preflight import plan_answer
 from .unregistered import is_registered
+from .wsgi import EXPLAIN_ENVIRON_KEY, NOTED_REFUSALS
 
 __all__ = ["Step", "Verdict", "browser_request", "needs_preflight", "policy_headers"]
 
@@ -118,11 +119,14 @@ def needs_preflight(method: str, headers: Mapping[str, str] | None = None) -> bo
 
 @dataclass(frozen=True)
 class Step:
-    """One check the browser made: what was checked, whether it passed, and why."""
+    """One check the browser made: what was checked, whether it passed, and why; ``field``,
+    for a failed check the response would pass with one policy field changed and no other
+    (the ``credentials`` a credentialed request lacks), names that field."""
 
     check: str
     passed: bool
     detail: str
+    field: str | None = None
 
     def __str__(self) -> str:
         return f"[{'ok' if self.passed else 'FAIL'}] {self.check}: {self.detail}"
@@ -133,7 +137,9 @@ class Verdict:
     """What the browser concluded. ``allowed``: the page can read ``response``.
 
     With ``run_view=False``, ``response`` is ``None`` and ``policy_headers`` holds the
-    CORS headers the endpoint's policy gives the actual request's response."""
+    CORS headers the endpoint's policy gives the actual request's response. ``refusal``:
+    why this app refused the preflight, when it did (its ``field`` is the policy field that
+    would allow it, or ``None``)."""
 
     allowed: bool
     preflighted: bool
@@ -142,6 +148,7 @@ class Verdict:
     response: TestResponse | None = None
     readable_headers: dict[str, str] = field(default_factory=dict)
     policy_headers: Headers | None = None
+    refusal: Refusal | None = None
 
     @property
     def failure(self) -> Step | None:
@@ -189,6 +196,7 @@ def _cors_check(headers: Headers, origin: str, credentials: bool) -> Step:
             "CORS check",
             False,
             "credentials requested, but no Access-Control-Allow-Credentials: true",
+            field="credentials",
         )
     return Step("CORS check", True, f"Access-Control-Allow-Origin is {value!r}")
 
@@ -278,9 +286,15 @@ def browser_request(
             preflight_headers["Access-Control-Request-Headers"] = ",".join(names)
         # A preflight never carries cookies: send it from a client without a cookie jar.
         cookieless = client.application.test_client(use_cookies=False)
-        verdict.preflight = cookieless.options(
-            url, headers=preflight_headers, environ_overrides=environ
-        )
+        noted: list[Refusal] = []  # filled when this app refuses the preflight
+        token = NOTED_REFUSALS.set(noted)
+        try:
+            verdict.preflight = cookieless.options(
+                url, headers=preflight_headers, environ_overrides=environ
+            )
+        finally:
+            NOTED_REFUSALS.reset(token)
+        verdict.refusal = noted[-1] if noted else None
         verdict.steps.extend(
             _preflight_checks(verdict.preflight, origin, method, names, credentials)
         )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, request_started
 
+from ._flask import blueprint_registered
 from .extension import EXTENSION_NAME
 from .policy import policy_of
 
@@ -98,7 +99,7 @@ def _on_blueprint_registered(setup: BlueprintSetupState) -> None:
 
 def watch(target: object) -> None:
     """Arrange the reminder for ``target``, which ``cors()`` just gave a policy."""
-    if isinstance(target, Blueprint) and not target._got_registered_once:
+    if isinstance(target, Blueprint) and not blueprint_registered(target):
         target.record_once(_on_blueprint_registered)
     else:
         request_started.connect(_on_first_request_of_any_app, weak=False)

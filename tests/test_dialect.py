@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 
 from flask_preflight import Preflight, cors
+from flask_preflight.decision import actual_response_headers, decide_preflight
 from flask_preflight.dialect import NATIVE, Dialect
 from flask_preflight.policy import CompiledPolicy, compile_policy, declare_policy, resolve
-from flask_preflight.preflight import actual_response_headers, decide_preflight
 
 from .helpers import A, B, send_preflight
 

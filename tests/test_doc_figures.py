@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from flask_preflight.decision import escape
 from flask_preflight.headers import (
     MAX_ORIGIN_LENGTH,
     MAX_REQUEST_HEADER_NAMES,
     MAX_REQUEST_HEADERS_LENGTH,
 )
 from flask_preflight.policy import FIELD_NAMES
-from flask_preflight.preflight import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [

@@ -16,7 +16,8 @@ from typing import Any, Final
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
-from ..extension import EXTENSION_NAME, Preflight, PreflightState, get_state
+from ..extension import EXTENSION_NAME, Preflight, get_state
+from ..wsgi import PreflightState
 from ..paths import PathPolicies, PathRule
 from ..policy import Policy
 from ..routing import blueprint_name

@@ -35,7 +35,8 @@ from werkzeug.routing.converters import (
     UUIDConverter,
 )
 
-from ..extension import APP_LEVEL, PreflightState, get_state
+from ..decision import preflight_vary
+from ..extension import get_state
 from ..headers import MAX_ORIGIN_LENGTH, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LENGTH
 from ..origins import (
     ANY_PORT,
@@ -45,8 +46,9 @@ from ..origins import (
     default_port,
 )
 from ..policy import CompiledPolicy
-from ..preflight import preflight_vary
+from ..registry import APP_LEVEL
 from ..routing import owner_key
+from ..wsgi import PreflightState
 
 _sre: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
 _sre_constants: Any = importlib.import_module(

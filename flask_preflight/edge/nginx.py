@@ -18,6 +18,16 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 
+from ..decision import (
+    HEADER_NOT_ALLOWED,
+    MALFORMED_REQUEST_HEADERS,
+    METHOD_NOT_ACCEPTED,
+    METHOD_NOT_ALLOWED,
+    ORIGIN_NOT_ALLOWED,
+    PRIVATE_NETWORK_NOT_ALLOWED,
+    WEBSOCKET_UPGRADE_REFUSED,
+    refusal_line,
+)
 from ..headers import (
     ALLOW_CREDENTIALS,
     ALLOW_HEADERS,
@@ -29,16 +39,6 @@ from ..headers import (
     MAX_REQUEST_HEADERS_LENGTH,
     PREFLIGHT_VARY,
     VARY,
-)
-from ..preflight import (
-    HEADER_NOT_ALLOWED,
-    MALFORMED_REQUEST_HEADERS,
-    METHOD_NOT_ACCEPTED,
-    METHOD_NOT_ALLOWED,
-    ORIGIN_NOT_ALLOWED,
-    PRIVATE_NETWORK_NOT_ALLOWED,
-    WEBSOCKET_UPGRADE_REFUSED,
-    refusal_line,
 )
 from .model import (
     PASS,

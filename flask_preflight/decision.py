@@ -9,7 +9,8 @@ request header values, and never raise on malformed input.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any, Final, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple, Optional, Union
 
 from .headers import (
     ALLOW_CREDENTIALS,
@@ -18,7 +19,10 @@ from .headers import (
     ALLOW_ORIGIN,
     ALLOW_PRIVATE_NETWORK,
     ENVIRON_ORIGIN,
+    ENVIRON_REQUEST_HEADERS,
+    ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
+    EXPOSE_HEADERS,
     MAX_AGE,
     MAX_REQUEST_METHOD_LENGTH,
     PREFLIGHT_VARY,
@@ -57,8 +61,10 @@ def refusal_line(reason: str) -> str:
 
 
 class Refusal(NamedTuple):
-    """Why a preflight was refused. ``reason`` is public (no request bytes, no allowlist);
-    ``detail`` names the refused value, escaped, for debugging. (A NamedTuple, not a frozen
+    """Why a request was refused. ``reason`` is public (no request bytes, no allowlist);
+    ``detail`` names the refused value, escaped, for debugging; ``field`` is the policy
+    field that would allow it (``None`` when none would, as for every refusal decided
+    before a policy is, such as a route's). (A NamedTuple, not a frozen
     dataclass: one is built for every refused preflight, and a frozen dataclass costs about
     three times as much to build.)"""
 
@@ -262,11 +268,18 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
         cors = tuple(granted)
         return (*cors, *vary) if cors else refused
 
-    wildcard = policy.actual_wildcard
-    no_origin = policy.no_origin
-    none_answer = finish(no_origin if no_origin is not None else wildcard or ())
+    # The headers of an allowed request besides Access-Control-Allow-Origin (credentials,
+    # exposed headers); for a "*" policy, all of them, "*" included.
+    extra: list[tuple[str, str]] = []
+    if policy.credentials:
+        extra.append((ALLOW_CREDENTIALS, "true"))
+    if policy.expose_headers is not None:
+        extra.append((EXPOSE_HEADERS, policy.expose_headers))
+    any_origin = policy.matcher.any_origin
+    wildcard = ((ALLOW_ORIGIN, "*"), *extra) if any_origin else None
+    none_answer = finish(_no_origin_answer(policy, extra, wildcard))
     any_answer = None if wildcard is None else finish(wildcard)
-    tail = (*policy.actual_extra, *vary)
+    tail = (*extra, *vary)
     allows = policy.matcher.allows
     exact = policy.matcher.exact
     methods = policy.actual_methods
@@ -308,9 +321,26 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
     return ActualPlan(known, fast_methods, private_network, answer, refused)
 
 
+def _no_origin_answer(
+    policy: CompiledPolicy, extra: list[tuple[str, str]], wildcard: Answer | None
+) -> Iterable[tuple[str, str]]:
+    """The CORS headers of a request without ``Origin``: the wildcard's for a "*" policy,
+    else none, unless the policy's dialect (dialect.py) says otherwise."""
+    effective = policy.effective
+    no_origin = effective.dialect.no_origin
+    if no_origin == "never":
+        return ()
+    if no_origin == "listed":
+        if policy.matcher.any_origin:
+            return () if policy.credentials else ((ALLOW_ORIGIN, "*"), *extra)
+        listed = sorted(o for o in effective.origins if isinstance(o, str) and "*" not in o)
+        return ((ALLOW_ORIGIN, listed[0]), *extra) if listed else ()
+    return wildcard or ()
+
+
 def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
     """What ``plan`` answers the request ``environ`` describes: from ``plan.known`` when
-    its conditions hold, else from ``plan.answer``. (The direct wrapper in extension.py
+    its conditions hold, else from ``plan.answer``. (The direct wrapper in wsgi.py
     does the same inline.)"""
     known, fast_methods, private_network, answer, _ = plan
     if (fast_methods is None or environ.get("REQUEST_METHOD") in fast_methods) and not (
@@ -325,20 +355,23 @@ def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
     return answer(environ)
 
 
-def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
-    """The ``Access-Control-*`` headers ``policy`` gives an actual request from ``origin``
-    (``None``: no ``Origin`` header) with ``method``; ``Vary`` aside (``actual_plan``
-    says both)."""
-    environ = {"REQUEST_METHOD": method}
-    if origin is not None:
-        environ[ENVIRON_ORIGIN] = origin
-    answer = plan_answer(actual_plan(policy), environ)
-    return [header for header in answer if header is not VARY_ORIGIN]
-
-
-def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal | None:
-    """Why an actual request from ``origin`` gets no CORS headers, or ``None`` when it gets
-    them: the same checks as ``actual_response_headers``, told apart for signals."""
+def decide_actual(
+    policy: CompiledPolicy, plan: ActualPlan, environ: Mapping[str, Any]
+) -> Answer | Refusal:
+    """The decision on the actual (non-preflight) request ``environ`` describes: the headers
+    ``plan`` (``policy``'s) appends to its response (``plan_answer``), or, when they grant
+    no ``Access-Control-*`` header to a request with an ``Origin``, the ``Refusal`` naming
+    the check that refused it: its method (not in ``methods``), else its origin. A request
+    answered without CORS headers for no such reason (no ``Origin``, a method the dialect
+    leaves unanswered) gets its answer. (The WSGI layer's hot path calls ``plan_answer``
+    itself, inline, and this only after a response was refused, to say why.)"""
+    answer = plan_answer(plan, environ)
+    if answer is not plan.refused:
+        return answer
+    origin = environ.get(ENVIRON_ORIGIN)
+    if not isinstance(origin, str):
+        return answer
+    method = str(environ.get("REQUEST_METHOD", ""))
     methods = policy.actual_methods
     if methods is not None and method.upper() not in methods:
         return Refusal(
@@ -347,4 +380,195 @@ def actual_refusal(policy: CompiledPolicy, origin: str, method: str) -> Refusal 
             METHOD_NOT_ALLOWED,
             f"the method {escape(method)} is not in the policy's methods",
         )
-    return check_origin(policy, origin)
+    return check_origin(policy, origin) or answer
+
+
+def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
+    """The ``Access-Control-*`` headers ``policy`` gives an actual request from ``origin``
+    (``None``: no ``Origin`` header) with ``method``; ``Vary`` aside (``decide_actual``
+    says both)."""
+    environ = {"REQUEST_METHOD": method}
+    if origin is not None:
+        environ[ENVIRON_ORIGIN] = origin
+    decided = decide_actual(policy, actual_plan(policy), environ)
+    if isinstance(decided, Refusal):
+        return []
+    return [header for header in decided if header is not VARY_ORIGIN]
+
+
+# --- a preflight request, whole: its route, its policy, then the checks above -------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a preflight's actual request would go. ``endpoint`` names the policy: a view's
+    endpoint, ``"<blueprint>."`` for a URL no rule matches under that blueprint's URL
+    prefix, or ``None`` for one under no blueprint's (the app-level policy)."""
+
+    endpoint: str | None
+    methods: frozenset[str] | None  # None: any method (the rule's, or no rule at all)
+    matched: bool = True  # False: no rule matches the URL (an actual request gets a 404)
+
+
+# What routing says when no rule takes a preflight's requested method at its URL.
+NO_RULE_FOR_METHOD: Final = "method not allowed"
+# Browsers never send a preflight as a websocket upgrade; one that is must not reach a
+# websocket rule (nor the app's hooks): it is refused.
+WEBSOCKET_UPGRADE: Final = "websocket upgrade"
+Resolution = Union[Route, str, None]  # None: let Flask answer (redirect, bad host)
+# What a preflight's answer is: status, headers, body.
+PreflightAnswer = tuple[str, Headers, bytes]
+# Answers a refused preflight: (policy key, policy or ``None`` when refused before one
+# applied, origin, the refusal, the environ) -> its answer.
+Refuse = Callable[
+    [Optional[str], Optional[CompiledPolicy], str, Refusal, dict[str, Any]], PreflightAnswer
+]
+PREFLIGHT_REFUSED: Final = "403 Forbidden"
+
+
+def describe_key(endpoint: str | None) -> str:
+    """How errors and explanations name a policy key."""
+    if endpoint is None:
+        return "app (no matching route)"
+    if endpoint.endswith("."):
+        return f"blueprint {endpoint[:-1]!r} (no matching route)"
+    return f"endpoint {endpoint!r}"
+
+
+def preflight_answerer(
+    route: Callable[[dict[str, Any], str], Resolution],
+    policy_for: Callable[[str | None, dict[str, Any]], CompiledPolicy],
+    refuse: Refuse,
+) -> Callable[[dict[str, Any]], PreflightAnswer | None]:
+    """The function answering one app's preflights, ``answer_preflight(environ)``: see it.
+    ``route`` resolves a URL for a method (``routing.Router.route``), ``policy_for`` gives
+    a policy key's compiled policy (``registry.PolicyRegistry.policy_for``), ``refuse``
+    answers a refusal (the WSGI layer logs and signals it, then answers
+    ``refusal_answer``). (A closure, built once per app: the WSGI layer calls it for every
+    request, where a Python call more, or a C-level one such as a ``functools.partial``,
+    is measurable on a preflight.)"""
+
+    def answer_preflight(environ: dict[str, Any]) -> PreflightAnswer | None:
+        """The answer to the request ``environ`` describes when it is a CORS preflight this
+        app answers, else ``None`` (Flask answers it). The one test of whether a request
+        is a preflight: an ``OPTIONS`` request whose ``Origin`` and
+        ``Access-Control-Request-Method`` are both there (as str); the WSGI layer calls
+        this for every request and tests nothing itself. A preflight whose URL Flask
+        answers itself (a redirect, an untrusted host) is ``None`` too. A granted one gets
+        ``decide_preflight``'s headers, a refused one what ``refuse`` makes of its
+        ``Refusal``."""
+        if environ.get("REQUEST_METHOD") != "OPTIONS":
+            return None
+        method = environ.get(ENVIRON_REQUEST_METHOD)
+        origin = environ.get(ENVIRON_ORIGIN)
+        if not isinstance(method, str) or not isinstance(origin, str):
+            return None
+        malformed = check_request_method_syntax(method)
+        if malformed is not None:
+            return refuse(None, None, origin, malformed, environ)
+        resolution = route(environ, method.upper())
+        if resolution is None:
+            return None
+        if isinstance(resolution, str):
+            if resolution == WEBSOCKET_UPGRADE:
+                return refuse(None, None, origin, _upgrade_refusal(), environ)
+            return refuse(None, None, origin, _route_refusal(method), environ)
+        endpoint = resolution.endpoint
+        policy = policy_for(endpoint, environ)
+        if not policy.enabled:
+            return refuse(endpoint, policy, origin, _disabled_refusal(origin), environ)
+        decision = decide_preflight(
+            policy,
+            resolution.methods,
+            origin,
+            method,
+            _header(environ, ENVIRON_REQUEST_HEADERS),
+            _header(environ, ENVIRON_REQUEST_PRIVATE_NETWORK),
+        )
+        if isinstance(decision, Refusal):
+            return refuse(endpoint, policy, origin, decision, environ)
+        return "204 No Content", decision, b""
+
+    return answer_preflight
+
+
+def explain_refusal(endpoint: str | None, policy: CompiledPolicy | None, refusal: Refusal) -> str:
+    """The debug explanation of a refusal: where, which check, why, and the field to
+    change (with what set it) when one would allow it."""
+    where = "no endpoint" if policy is None else describe_key(endpoint)
+    fix = ""
+    if refusal.field is not None and policy is not None:
+        source = policy.effective.sources.get(refusal.field, "default")
+        fix = f"; to allow it, change {refusal.field!r} (set by {source})"
+    return f"{where}: {refusal.check} check failed: {refusal.detail}{fix}"
+
+
+def refusal_answer(
+    refusal: Refusal, policy: CompiledPolicy | None, explanation: str | None
+) -> PreflightAnswer:
+    """The 403 of a refused preflight: its body says ``refusal_line``, then the
+    ``explanation`` when given (debug mode, the testing helper)."""
+    # The body without the explanation depends on the reason only (one of a few
+    # constants): built once per reason, not per refused preflight.
+    reason = refusal.reason
+    body, length = _REFUSAL_BODIES.get(reason) or _plain_refusal_body(reason)
+    if explanation is not None:
+        body, length = _refusal_body(f"{refusal_line(reason)} [debug] {explanation}")
+    vary = preflight_vary(policy) if policy is not None else PREFLIGHT_VARY
+    headers = [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", length),
+        (VARY, vary),
+    ]
+    return PREFLIGHT_REFUSED, headers, body
+
+
+# A refused preflight's body and Content-Length by reason (the constants above).
+_REFUSAL_BODIES: dict[str, tuple[bytes, str]] = {}
+
+
+def _refusal_body(line: str) -> tuple[bytes, str]:
+    """A refused preflight's body (``line``, then a newline) and its Content-Length."""
+    body = (line + "\n").encode("ascii", "backslashreplace")
+    return body, str(len(body))
+
+
+def _plain_refusal_body(reason: str) -> tuple[bytes, str]:
+    """The body and Content-Length of a preflight refused for ``reason``, unexplained."""
+    answer = _refusal_body(refusal_line(reason))
+    if len(_REFUSAL_BODIES) < 64:  # bounded, should a reason ever vary
+        _REFUSAL_BODIES[reason] = answer
+    return answer
+
+
+def _header(environ: Mapping[str, Any], key: str) -> str | None:
+    value = environ.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _route_refusal(method: str) -> Refusal:
+    return Refusal(
+        "method",
+        None,
+        METHOD_NOT_ACCEPTED,
+        f"no route at this URL accepts the method {escape(method)}",
+    )
+
+
+def _upgrade_refusal() -> Refusal:
+    return Refusal(
+        "request",
+        None,
+        WEBSOCKET_UPGRADE_REFUSED,
+        "the preflight carries Connection: Upgrade and Upgrade: websocket",
+    )
+
+
+def _disabled_refusal(origin: str) -> Refusal:
+    return Refusal(
+        "origin",
+        "origins",
+        ORIGIN_NOT_ALLOWED,
+        f"CORS is not enabled for this endpoint (no origins allowed), so {escape(origin)} "
+        "is refused",
+    )
