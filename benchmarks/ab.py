@@ -41,6 +41,7 @@ from benchmarks.apps import (
     order_contender,
 )
 from benchmarks.micro import ACTUAL_GET, NO_ORIGIN, PLAIN_GET, PREFLIGHT_REQ, REFUSED, Suite
+from benchmarks.report import NULL_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_NAME = "flask_preflight_ab_old"
@@ -153,6 +154,14 @@ def main(argv: list[str] | None = None) -> int:
                     f" {suite.ratio(new_w) / scale:12.3f} {statistics.median(changes):8.3f}"
                     f" ±{half_width(changes):.3f}"
                 )
+    if abs(null - 1) > NULL_LIMIT:
+        print(
+            f"NULL CHECK FAILED: a second, identical bare app measured {null:.3f}x the first"
+            f" (allowed: 1 ± {NULL_LIMIT}); these figures are not trustworthy: run it again"
+            " on a quieter machine.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
