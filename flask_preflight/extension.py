@@ -75,6 +75,7 @@ from .preflight import (
     ORIGIN_NOT_ALLOWED,
     WEBSOCKET_UPGRADE_REFUSED,
     ActualPlan,
+    FastEntry,
     Refusal,
     actual_plan,
     actual_refusal,
@@ -112,6 +113,9 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 # an exception): (the app's state, the policy key, the environ Flask saw).
 Routed = tuple["PreflightState", Optional[str], "WSGIEnvironment"]
 ROUTED: ContextVar[list[Routed] | None] = ContextVar("flask_preflight.routed", default=None)
+# Read on every actual request by the direct wrapper, as module globals (fewer closure cells).
+_current_request = _cv_request.get
+_refused_signal = signals.actual_request_refused
 
 
 class PreflightState:
@@ -135,6 +139,9 @@ class PreflightState:
         # endpoint with CORS enabled whose policy does not depend on the request path;
         # filled by freeze().
         self.plans: dict[str | None, ActualPlan] = {}
+        # Each plan's ``fast`` entry, by the same keys (kept with ``plans`` by _keep_plan):
+        # what the direct wrapper reads on every actual request.
+        self.fast: dict[str | None, FastEntry] = {}
         self._plans_by_policy: dict[int, tuple[CompiledPolicy, ActualPlan | None]] = {}
         self._by_levels: dict[
             tuple[int, ...], tuple[CompiledPolicy | None, list[Problem], list[Policy]]
@@ -260,7 +267,7 @@ class PreflightState:
             for key, policy in fixed.items():
                 plan = self.plan_of(policy)
                 if plan is not None:
-                    self.plans[key] = plan
+                    self._keep_plan(key, plan)
             self.app._got_first_request = True
             self.frozen = True
 
@@ -312,8 +319,13 @@ class PreflightState:
         if plan is None:
             plan = self.plan_of(self.policy_for(endpoint, environ))
             if plan is not None and self.paths is None:
-                self.plans[endpoint] = plan
+                self._keep_plan(endpoint, plan)
         return plan
+
+    def _keep_plan(self, endpoint: str | None, plan: ActualPlan) -> None:
+        """Remember ``endpoint``'s plan for every later request (and its ``fast`` entry)."""
+        self.fast[endpoint] = plan.fast
+        self.plans[endpoint] = plan
 
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
         """The policy of a combination the check at freeze compiled; should one it missed be
@@ -683,11 +695,10 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     stays inline (each extra Python call costs about a fifth of a percent of a bare Flask
     request). The endpoint is the one this app's URL map routed to, read from the request
     context active while the response starts; a response no request of this app produced
-    is not this app's to decorate."""
+    is not this app's to decorate. (What is the same for every request is read from module
+    globals or bound here, so the closure made per request holds few cells.)"""
     app = state.app
-    current_request = _cv_request.get
-    plans = state.plans
-    refused_signal = signals.actual_request_refused
+    fast = state.fast
     answer_preflight = state.answer_preflight_environ
 
     def preflight_wsgi_app(
@@ -705,31 +716,34 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            ctx = current_request(None)
+            ctx = _current_request(None)
             if ctx is None or ctx.app is not app:
                 return start_response(status, headers, exc_info)
             request = ctx.request
             request_environ = request.environ
             rule = request.url_rule
-            plan = plans.get(rule.endpoint) if rule is not None else None
-            if plan is None:  # no rule matched, a policy chosen by path too, or no CORS
+            # preflight.plan_answer, inline: the answer already built for this endpoint,
+            # method and Origin (its ActualPlan.fast entry)...
+            cors = None
+            entry = fast.get(rule.endpoint) if rule is not None else None
+            if entry is not None:
+                by_method, private_network = entry
+                if not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
+                    try:
+                        cors = by_method[request_environ["REQUEST_METHOD"]].get(
+                            request_environ.get(ENVIRON_ORIGIN)
+                        )
+                    except (KeyError, TypeError):  # another method, or a value not a str
+                        cors = None
+            # ... else the plan's own answer. (An answer already built is never a refusal
+            # the signal reports: an origin's is a grant, and without Origin none is sent.)
+            if cors is None:
                 plan = state.plan_for(state.request_key(ctx), request_environ)
                 if plan is None:  # CORS is not enabled for this endpoint
                     return start_response(status, headers, exc_info)
-            # preflight.plan_answer, inline.
-            known, fast_methods, private_network, answer, refused = plan
-            cors = None
-            if (
-                fast_methods is None or request_environ.get("REQUEST_METHOD") in fast_methods
-            ) and not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
-                try:
-                    cors = known.get(request_environ.get(ENVIRON_ORIGIN))
-                except TypeError:  # an Origin value that is not hashable (never a str)
-                    cors = None
-            if cors is None:
-                cors = answer(request_environ)
-            if cors is refused and refused_signal.receivers:
-                state.actual_request_refused(state.request_key(ctx), request_environ)
+                cors = plan.answer(request_environ)
+                if cors is plan.refused and _refused_signal.receivers:
+                    state.actual_request_refused(state.request_key(ctx), request_environ)
             for name, _ in headers:
                 if name not in PLAIN_RESPONSE_HEADERS:
                     if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
