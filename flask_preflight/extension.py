@@ -722,28 +722,31 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
             request = ctx.request
             request_environ = request.environ
             rule = request.url_rule
-            # preflight.plan_answer, inline: the answer already built for this endpoint,
-            # method and Origin (its ActualPlan.fast entry)...
-            cors = None
             entry = fast.get(rule.endpoint) if rule is not None else None
-            if entry is not None:
-                by_method, private_network = entry
+            if entry is not None:  # preflight.plan_answer, inline (its ActualPlan.fast)
+                by_method, private_network, answer, refused = entry
+                cors = None
                 if not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
-                    try:
+                    try:  # the answer already built for this method and Origin
                         cors = by_method[request_environ["REQUEST_METHOD"]].get(
                             request_environ.get(ENVIRON_ORIGIN)
                         )
                     except (KeyError, TypeError):  # another method, or a value not a str
                         cors = None
-            # ... else the plan's own answer. (An answer already built is never a refusal
-            # the signal reports: an origin's is a grant, and without Origin none is sent.)
-            if cors is None:
-                plan = state.plan_for(state.request_key(ctx), request_environ)
+                # (An answer already built is never a refusal the signal reports: an
+                # origin's is a grant, and to a request without Origin none is sent.)
+                if cors is None:
+                    cors = answer(request_environ)
+                    if cors is refused and _refused_signal.receivers:
+                        state.actual_request_refused(state.request_key(ctx), request_environ)
+            else:  # no rule matched, a policy chosen by path too, or no CORS
+                key = state.request_key(ctx)
+                plan = state.plan_for(key, request_environ)
                 if plan is None:  # CORS is not enabled for this endpoint
                     return start_response(status, headers, exc_info)
-                cors = plan.answer(request_environ)
+                cors = plan_answer(plan, request_environ)
                 if cors is plan.refused and _refused_signal.receivers:
-                    state.actual_request_refused(state.request_key(ctx), request_environ)
+                    state.actual_request_refused(key, request_environ)
             for name, _ in headers:
                 if name not in PLAIN_RESPONSE_HEADERS:
                     if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself

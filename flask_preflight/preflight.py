@@ -225,8 +225,9 @@ def private_network_answer(policy: CompiledPolicy, requested: object) -> Headers
 # What an actual request's response gets: the headers to append, CORS ones then ``Vary``.
 Answer = tuple[tuple[str, str], ...]
 ActualAnswer = Callable[[Mapping[str, Any]], Answer]
-# ``ActualPlan.fast``: (answers already built by method, then Origin; private_network).
-FastEntry = tuple[dict[str, dict[Optional[str], Answer]], bool]
+# ``ActualPlan.fast``: (answers already built by method, then Origin; private_network;
+# answer; refused).
+FastEntry = tuple[dict[str, dict[Optional[str], Answer]], bool, ActualAnswer, Answer]
 # Methods for which a policy without its own methods answers from ``ActualPlan.known``.
 _COMMON_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -253,10 +254,10 @@ class ActualPlan(NamedTuple):
     private_network: bool
     answer: ActualAnswer
     refused: Answer
-    # ``(by_method, private_network)``, a plain tuple (unpacked on every actual request,
-    # which is cheaper than a NamedTuple's): ``by_method`` maps each method of
-    # ``fast_methods`` (the common methods when ``None``) to ``known`` itself, so an answer
-    # already built is read with two lookups, the method check folded into the first.
+    # ``(by_method, private_network, answer, refused)``, a plain tuple (unpacked on every
+    # actual request, which is cheaper than a NamedTuple's): ``by_method`` maps each method
+    # of ``fast_methods`` (the common methods when ``None``) to ``known`` itself, so an
+    # answer already built is read with two lookups, the method check folded into the first.
     fast: FastEntry
 
 
@@ -314,7 +315,7 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
     if check_method:
         fast_methods = (_COMMON_METHODS if methods is None else methods) - unanswered
     by_method = dict.fromkeys(_COMMON_METHODS if fast_methods is None else fast_methods, known)
-    fast = (by_method, private_network)
+    fast = (by_method, private_network, answer, refused)
     return ActualPlan(known, fast_methods, private_network, answer, refused, fast)
 
 
@@ -322,7 +323,7 @@ def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
     """What ``plan`` answers the request ``environ`` describes: from ``plan.known`` (read
     through ``plan.fast``) when its conditions hold, else from ``plan.answer``. (The direct
     wrapper in extension.py does the same inline.)"""
-    by_method, private_network = plan.fast
+    by_method, private_network, answer, _ = plan.fast
     if not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in environ):
         try:
             cors = by_method[environ["REQUEST_METHOD"]].get(environ.get(ENVIRON_ORIGIN))
@@ -330,7 +331,7 @@ def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
             cors = None
         if cors is not None:
             return cors
-    return plan.answer(environ)
+    return answer(environ)
 
 
 def actual_response_headers(policy: CompiledPolicy, origin: str | None, method: str) -> Headers:
