@@ -178,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     (out_dir / "results.md").write_text(text)
-    if settings.judge:  # docs/performance.md includes it: the last full run's figures
+    # docs/performance.md includes summary.md: the last full run whose null check held.
+    failure = report.null_check_failure(suite) if settings.judge else None
+    if settings.judge and failure is None:
         summary = report.render_summary(suite, rows, machine, when)
         (out_dir / "summary.md").write_text(summary)
     report.chart(
@@ -200,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp.cleanup()
     if PREFLIGHT in missing:
         print(f"note: {PREFLIGHT} was not benchmarked ({missing[PREFLIGHT]})")
+    if failure is not None:
+        print(f"{failure} ({out_dir / 'summary.md'} was not written.)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -5,8 +5,10 @@ directory under another package name, builds the benchmark app with each, and ti
 P3 and P6, compat's P1 and P6, and P1-P3 with ``ProxyFix`` installed before
 ``Preflight(app)``, the way the main benchmark does (interleaved rounds, several instances of
 each app, ratios per round to the bare GET of the same round, medians, a second bare app as
-the null check). It prints each figure for both and the ratio new/old, so a
-change's cost is measured on one machine at one time, not read off two noisy runs.
+the null check, the floor wrapper's P1 for reference). It prints each figure for both and the
+ratio new/old, so a change's cost is measured on one machine at one time, not read off two
+noisy runs. It exits with status 1 (NULL CHECK FAILED) when the null check is off by more
+than 1.5%.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from benchmarks.apps import (
     BARE_NULL,
     COMPAT,
     FACTORIES,
+    FLOOR,
     MAX_AGE,
     METHODS,
     MIDDLEWARES,
@@ -41,6 +44,7 @@ from benchmarks.apps import (
     order_contender,
 )
 from benchmarks.micro import ACTUAL_GET, NO_ORIGIN, PLAIN_GET, PREFLIGHT_REQ, REFUSED, Suite
+from benchmarks.report import NULL_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_NAME = "flask_preflight_ab_old"
@@ -126,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         suite.add(BARE, shape, PLAIN_GET)
         suite.add(BARE_NULL, shape, PLAIN_GET)
         suite.add(bare_behind("ProxyFix"), shape, PLAIN_GET)
+        suite.add(FLOOR, shape, ACTUAL_GET)
         for _, old_name, new_name, kinds, _ in lines:
             for contender in (old_name, new_name):
                 for kind in kinds:
@@ -138,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             f" the bare GET of the same round (ProxyFix rows: to the bare GET behind ProxyFix);"
             f" null check (a second bare app) {null:.3f}"
         )
+        floor = suite.ratio(suite.workloads[(FLOOR, shape, ACTUAL_GET.key)])
+        print(f"floor (a WSGI wrapper appending 3 precomputed headers), P1: {floor:.3f}")
         print(f"{'':22} {args.revision:>12} {'working tree':>12} {'new/old':>8} (95% CI)")
         for label, old_name, new_name, kinds, reference in lines:
             scale = 1.0
@@ -153,6 +160,14 @@ def main(argv: list[str] | None = None) -> int:
                     f" {suite.ratio(new_w) / scale:12.3f} {statistics.median(changes):8.3f}"
                     f" ±{half_width(changes):.3f}"
                 )
+    if abs(null - 1) > NULL_LIMIT:
+        print(
+            f"NULL CHECK FAILED: a second, identical bare app measured {null:.3f}x the first"
+            f" (allowed: 1 ± {NULL_LIMIT}); these figures are not trustworthy: run it again"
+            " on a quieter machine.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

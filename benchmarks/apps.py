@@ -101,7 +101,7 @@ def make_bare(shape: Shape) -> Flask:
     return _base_app(shape)
 
 
-def _flask_cors_options(shape: Shape) -> dict[str, object]:
+def _flask_cors_options(shape: Shape) -> dict[str, Any]:
     options: dict[str, object] = dict(
         origins=[_pattern_to_regex(o) for o in shape.origin_list()],
         methods=list(METHODS),

@@ -222,17 +222,36 @@ class Suite:
         so both have the same structure (the same requests per instance, the same share of
         a switch between instances) and a batch-size effect cannot pass for a difference
         of a point or two between them. Much cheaper workloads (preflights) keep their
-        longer batches, where a switch costs nothing measurable."""
-        for w in self.workloads.values():
-            w.response = call_once(w.app.wsgi_app, w.environ)
-            n, per_request = len(w.targets), 0.0
-            deadline = time.perf_counter() + warmup_seconds
-            while True:
-                per_request = run_batch(w.targets, n)
-                if time.perf_counter() >= deadline:
-                    break
-                n = min(n * 2, 100_000)
-            w.batch = max(len(w.targets), round(batch_seconds * 1e9 / per_request))
+        longer batches, where a switch costs nothing measurable.
+
+        The size must not come from one unlucky batch. It once did: the warm-up doubled
+        its batch until a wall-clock deadline and sized the workload from the last batch,
+        and a full garbage collection (~0.4 s with every app of a full run alive) landing
+        in a warm-up batch made that batch both the slowest and the last. The workload then
+        ran one request per instance per batch, each request cold after another workload's
+        batch, and read ~1.3 instead of ~1.05 in every round (one row of each full run).
+        So: long-lived objects are frozen out of the collector first (as in ``run``), each
+        instance's first request (one-time set-up) is made untimed, the warm-up counts
+        this thread's CPU time, and the size comes from the median of five batches."""
+        gc.collect()
+        gc.freeze()
+        try:
+            for w in self.workloads.values():
+                w.response = call_once(w.app.wsgi_app, w.environ)
+                for wsgi, environ in w.targets[1:]:
+                    call_once(wsgi, environ)
+                n, spent = len(w.targets), 0.0
+                while True:  # warm up: batches of doubling size, for warmup_seconds
+                    per_request = run_batch(w.targets, n)
+                    spent += per_request * n
+                    if spent >= warmup_seconds * 1e9 or n >= 100_000:
+                        break
+                    n = min(n * 2, 100_000)
+                w.batch = max(len(w.targets), round(batch_seconds * 1e9 / per_request))
+                per_request = statistics.median(run_batch(w.targets, w.batch) for _ in range(5))
+                w.batch = max(len(w.targets), round(batch_seconds * 1e9 / per_request))
+        finally:
+            gc.unfreeze()
         for w in self.workloads.values():
             reference = self.reference(w).batch
             if reference / 2 <= w.batch <= 2 * reference:  # about its reference's cost

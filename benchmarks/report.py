@@ -150,6 +150,20 @@ def _add_reference(suite: Suite, contenders: list[str]) -> None:
     suite.add(FLOOR, BASE, ACTUAL_GET)
 
 
+def null_check_failure(suite: Suite) -> str | None:
+    """Why the run's figures cannot be trusted, or ``None``: the null check (a second,
+    identical bare app) must come out within ``NULL_LIMIT`` of 1, else the method itself is
+    biased by more than the gaps the table is meant to show."""
+    null = _ratio(suite, BARE_NULL, BASE, PLAIN_GET)
+    if null is None or abs(null - 1) <= NULL_LIMIT:
+        return None
+    return (
+        f"NULL CHECK FAILED: a second, identical bare app measured {_fmt(null)}x the first"
+        f" (allowed: 1 ± {NULL_LIMIT}). This run's figures are not trustworthy: run it again"
+        " on a quieter machine."
+    )
+
+
 def _render_reference(suite: Suite, judge: bool) -> tuple[str, list[str]]:
     null = _ratio(suite, BARE_NULL, BASE, PLAIN_GET)
     floor = _ratio(suite, FLOOR, BASE, ACTUAL_GET)

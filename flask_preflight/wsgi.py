@@ -43,6 +43,7 @@ from . import signals
 from ._flask import current_request_context
 from .chain import describe, walk
 from .decision import (
+    PREFLIGHT_METHOD,
     Refusal,
     decide_actual,
     explain_refusal,
@@ -76,6 +77,9 @@ EXPLAIN_ENVIRON_KEY: Final = "flask_preflight.explain"
 ANSWERED_ENVIRON_KEY: Final = "flask_preflight.answered"
 # Marks the preflight layer placed between middleware and Flask, naming its app's state.
 LAYER_ATTRIBUTE: Final = "_flask_preflight_layer"
+# Read on every actual request by the direct wrapper, as module globals (fewer closure cells).
+_current_request = current_request_context
+_refused_signal = signals.actual_request_refused
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 # Where a request was routed, noted by the before_request hook of an app whose Preflight
@@ -335,12 +339,11 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     stays inline (each extra Python call costs about a fifth of a percent of a bare Flask
     request). The endpoint is the one this app's URL map routed to, read from the request
     context active while the response starts; a response no request of this app produced
-    is not this app's to decorate."""
+    is not this app's to decorate. (What is the same for every request is read from module
+    globals or bound here, so the closure made per request holds few cells.)"""
     app = state.app
-    current_request = current_request_context
     plans = state.plans
     policy_key = state.router.policy_key
-    refused_signal = signals.actual_request_refused
     answer_preflight = state.answer_preflight_environ
 
     def preflight_wsgi_app(
@@ -348,40 +351,53 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        answered = answer_preflight(environ)
-        if answered is not None:
-            status, headers, body = answered
-            start_response(status, headers)
-            return [body]
+        # Only an OPTIONS request can be a preflight: answer_preflight, the one test of
+        # whether it is one, tests this first; asked here too, it spares every other
+        # request a call.
+        if environ.get("REQUEST_METHOD") == PREFLIGHT_METHOD:
+            answered = answer_preflight(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
 
         def start_cors_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            ctx = current_request(None)
+            ctx = _current_request(None)
             if ctx is None or ctx.app is not app:
                 return start_response(status, headers, exc_info)
             request = ctx.request
             request_environ = request.environ
-            key = policy_key(request.url_rule, ctx.url_adapter)
-            plan = plans.get(key)
-            if plan is None:  # a policy chosen by path too, or no CORS
+            rule = request.url_rule
+            # A matched rule's policy key is its endpoint (routing.Router.policy_key): the
+            # plans of such keys are read without the call.
+            plan = plans.get(rule.endpoint) if rule is not None else None
+            if plan is not None:  # decision.plan_answer, inline (its ActualPlan.fast)
+                by_method, private_network, answer, refused = plan.fast
+                cors = None
+                if not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
+                    try:  # the answer already built for this method and Origin
+                        cors = by_method[request_environ["REQUEST_METHOD"]].get(
+                            request_environ.get(ENVIRON_ORIGIN)
+                        )
+                    except (KeyError, TypeError):  # another method, or a value not a str
+                        cors = None
+                # (An answer already built is never a refusal the signal reports: an
+                # origin's is a grant, and to a request without Origin none is sent.)
+                if cors is None:
+                    cors = answer(request_environ)
+                    if cors is refused and _refused_signal.receivers:
+                        assert rule is not None  # a plan was found by its endpoint
+                        state.actual_request_refused(rule.endpoint, request_environ)
+            else:  # no rule matched, a policy chosen by path too, or no CORS
+                key = policy_key(rule, ctx.url_adapter)
                 plan = state.plan_for(key, request_environ)
                 if plan is None:  # CORS is not enabled for this endpoint
                     return start_response(status, headers, exc_info)
-            # decision.plan_answer, inline.
-            known, fast_methods, private_network, answer, refused = plan
-            cors = None
-            if (
-                fast_methods is None or request_environ.get("REQUEST_METHOD") in fast_methods
-            ) and not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
-                try:
-                    cors = known.get(request_environ.get(ENVIRON_ORIGIN))
-                except TypeError:  # an Origin value that is not hashable (never a str)
-                    cors = None
-            if cors is None:
-                cors = answer(request_environ)
-            if cors is refused and refused_signal.receivers:
-                state.actual_request_refused(key, request_environ)
+                cors = plan_answer(plan, request_environ)
+                if cors is plan.refused and _refused_signal.receivers:
+                    state.actual_request_refused(key, request_environ)
             for name, _ in headers:
                 if name not in PLAIN_RESPONSE_HEADERS:
                     if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself

@@ -13,6 +13,7 @@ from flask import Flask
 
 from flask_preflight import Preflight, cors
 from flask_preflight.compat import CORS
+from flask_preflight.decision import plan_answer
 from flask_preflight.extension import get_state
 from flask_preflight.regexes import matches_everything
 
@@ -138,3 +139,53 @@ def test_compat_default_resources_decide_once_per_endpoint() -> None:
     client = app.test_client()
     assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
     assert "v" in get_state(app).plans
+
+
+def _grid_app(make: str) -> Flask:
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
+    if make == "compat":  # private network on actual requests, OPTIONS unanswered
+        CORS(app, origins=[A, re.compile(r"https://[a-z]+\.b\.example\.com")])
+    elif make == "compat any":
+        CORS(app, origins="*", allow_private_network=True)
+    elif make == "any method":
+        Preflight(app, origins=[A, "https://*.b.example.com"])
+    else:
+        Preflight(app, origins=[A, "https://*.b.example.com"], methods=["GET", "PUT"])
+    return app
+
+
+@pytest.mark.parametrize("make", ["native", "any method", "compat", "compat any"])
+def test_an_answer_read_through_the_fast_entry_is_the_full_decisions(make: str) -> None:
+    # The direct wrapper and plan_answer read answers already built through ActualPlan.fast
+    # (by method, then Origin): every response must carry exactly what the plan's full
+    # decision (ActualPlan.answer) gives, for every method, origin and private-network ask,
+    # on the first request and once answers are kept.
+    app = _grid_app(make)
+    client = app.test_client()
+    client.get("/v")  # the first request decides the plans
+    plan = get_state(app).plans["v"]
+    origins = [None, A, "https://x.b.example.com", "https://evil.example", "null"]
+    methods = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "get", "patch"]
+    for _ in range(2):
+        for method in methods:
+            for origin in origins:
+                for private_network in (False, True):
+                    headers = {} if origin is None else {"Origin": origin}
+                    if private_network:
+                        headers["Access-Control-Request-Private-Network"] = "true"
+                    response = client.open("/v", method=method, headers=headers)
+                    environ = {"REQUEST_METHOD": method}
+                    if origin is not None:
+                        environ["HTTP_ORIGIN"] = origin
+                    if private_network:
+                        environ["HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"] = "true"
+                    expected = plan.answer(environ)
+                    assert plan_answer(plan, environ) == expected
+                    assert response.status_code == 200
+                    got = [
+                        (name, value)
+                        for name, value in response.headers.items()
+                        if name.lower().startswith("access-control-") or name == "Vary"
+                    ]
+                    assert got == list(expected), (method, origin, private_network)

@@ -16,8 +16,8 @@ from flask import Flask, Response, current_app, request
 from werkzeug.test import run_wsgi_app
 
 from ..extension import EXTENSION_NAME, get_state
-from ..wsgi import preflight_middleware
 from ..policy import POLICY_ATTRIBUTE
+from ..wsgi import preflight_middleware
 from .core import Source, sourced, translate_view
 from .extension import COMPAT_VIEW_ATTRIBUTE, CompatView, install
 

@@ -17,10 +17,10 @@ from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 from ..extension import EXTENSION_NAME, Preflight, get_state
-from ..wsgi import PreflightState
 from ..paths import PathPolicies, PathRule
 from ..policy import Policy
 from ..routing import blueprint_name
+from ..wsgi import PreflightState
 from .core import (
     CONFIG,
     CONFIG_KEYS,
