@@ -312,11 +312,12 @@ def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> W
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        answered = answer_preflight(environ)
-        if answered is not None:
-            status, headers, body = answered
-            start_response(status, headers)
-            return [body]
+        if environ.get("REQUEST_METHOD") == PREFLIGHT_METHOD:  # see _direct_middleware
+            answered = answer_preflight(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
         return flask_wsgi_app(environ, start_response)
 
     setattr(preflight_layer_app, LAYER_ATTRIBUTE, state)
