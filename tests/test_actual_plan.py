@@ -157,7 +157,7 @@ def _grid_app(make: str) -> Flask:
 
 @pytest.mark.parametrize("make", ["native", "any method", "compat", "compat any"])
 def test_an_answer_read_through_the_fast_entry_is_the_full_decisions(make: str) -> None:
-    # The direct wrapper and plan_answer read answers already built through ActualPlan.fast
+    # The direct wrapper and plan_answer read answers already built through ActualPlan.by_method
     # (by method, then Origin): every response must carry exactly what the plan's full
     # decision (ActualPlan.answer) gives, for every method, origin and private-network ask,
     # on the first request and once answers are kept.
