@@ -233,7 +233,7 @@ Answer = tuple[tuple[str, str], ...]
 ActualAnswer = Callable[[Mapping[str, Any]], Answer]
 # ``ActualPlan.by_method``: answers already built, by request method, then ``Origin``.
 ByMethod = dict[str, dict[Optional[str], Answer]]
-# The method of every preflight (the WSGI layer tests it before calling answer_preflight).
+# The method of every preflight.
 PREFLIGHT_METHOD: Final = "OPTIONS"
 # Methods for which a policy without its own methods answers from ``ActualPlan.known``.
 _COMMON_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -463,8 +463,9 @@ def preflight_answerer(
         app answers, else ``None`` (Flask answers it). The one test of whether a request
         is a preflight: an ``OPTIONS`` request whose ``Origin`` and
         ``Access-Control-Request-Method`` are both there (as str); the WSGI layer calls
-        this for every request and tests nothing itself. A preflight whose URL Flask
-        answers itself (a redirect, an untrusted host) is ``None`` too. A granted one gets
+        this for every request that has ``Access-Control-Request-Method`` at all. A
+        preflight whose URL Flask answers itself (a redirect, an untrusted host) is
+        ``None`` too. A granted one gets
         ``decide_preflight``'s headers, a refused one what ``refuse`` makes of its
         ``Refusal``."""
         if environ.get("REQUEST_METHOD") != PREFLIGHT_METHOD:

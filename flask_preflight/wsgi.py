@@ -42,8 +42,8 @@ from werkzeug.wsgi import get_host
 from . import signals
 from ._flask import current_request_context
 from .chain import describe, walk
+from .decision import Answer as Headers
 from .decision import (
-    PREFLIGHT_METHOD,
     Refusal,
     decide_actual,
     explain_refusal,
@@ -51,9 +51,9 @@ from .decision import (
     preflight_answerer,
     refusal_answer,
 )
-from .decision import Answer as Headers
 from .headers import (
     ENVIRON_ORIGIN,
+    ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
     PLAIN_RESPONSE_HEADERS,
     merge_actual_headers,
@@ -322,11 +322,12 @@ def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> W
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        answered = answer_preflight(environ)
-        if answered is not None:
-            status, headers, body = answered
-            start_response(status, headers)
-            return [body]
+        if ENVIRON_REQUEST_METHOD in environ:  # as in _direct_middleware: no call for others
+            answered = answer_preflight(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
         return flask_wsgi_app(environ, start_response)
 
     setattr(preflight_layer_app, LAYER_ATTRIBUTE, state)
@@ -355,16 +356,21 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
     app = state.app
     answers = state.answers
     answer_preflight = state.answer_preflight_environ
+    # Whether this wrapper saw state.freeze() done: a cell, read on every request with no
+    # attribute lookup (freezing is never undone).
+    frozen = False
 
     def preflight_wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        if not state.frozen:
-            state.freeze()
-        # Only an OPTIONS request can be a preflight: answer_preflight, the one test of
-        # whether it is one, tests this first; asked here too, it spares every other
-        # request a call.
-        if environ.get("REQUEST_METHOD") == PREFLIGHT_METHOD:
+        nonlocal frozen
+        if not frozen:
+            state.freeze()  # (a no-op when something else froze the state already)
+            frozen = True
+        # Only a request with Access-Control-Request-Method can be a preflight:
+        # answer_preflight, the one test of whether it is one, requires it; tested here too
+        # (a key's presence, without a call), it spares every other request a call.
+        if ENVIRON_REQUEST_METHOD in environ:
             answered = answer_preflight(environ)
             if answered is not None:
                 status, headers, body = answered

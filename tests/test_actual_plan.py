@@ -189,3 +189,19 @@ def test_an_answer_read_through_the_fast_entry_is_the_full_decisions(make: str) 
                         if name.lower().startswith("access-control-") or name == "Vary"
                     ]
                     assert got == list(expected), (method, origin, private_network)
+
+
+def test_a_first_request_whose_freeze_failed_does_not_let_the_next_one_through() -> None:
+    # The direct wrapper remembers a freeze in a cell (no attribute read per request): set
+    # only once state.freeze() returned, so every request raises until the policy is fixed.
+    from flask_preflight.errors import PreflightConfigError
+
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok")
+    Preflight(app, origins=[A])
+    cors(origins=[B]).endpoint(app, "no_such_view")
+    client = app.test_client()
+    for _ in range(2):
+        with pytest.raises(PreflightConfigError, match="no_such_view"):
+            client.get("/v", headers={"Origin": A})
+    assert not get_state(app).frozen
