@@ -205,3 +205,24 @@ def test_a_first_request_whose_freeze_failed_does_not_let_the_next_one_through()
         with pytest.raises(PreflightConfigError, match="no_such_view"):
             client.get("/v", headers={"Origin": A})
     assert not get_state(app).frozen
+
+
+def test_the_answers_the_direct_wrapper_reads_are_the_plans_own() -> None:
+    # The direct wrapper reads PolicyRegistry.answers (by endpoint, method, then Origin),
+    # plan_answer reads ActualPlan.by_method: one structure, so the two never disagree, for
+    # the plans decided at the first request and one decided later (a blueprint's URLs).
+    from flask import Blueprint
+
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok")
+    blueprint = Blueprint("bp", __name__, url_prefix="/bp")
+    cors(origins=[B])(blueprint)
+    app.register_blueprint(blueprint)
+    Preflight(app, origins=[A])
+    client = app.test_client()
+    assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    client.get("/bp/nowhere", headers={"Origin": B})
+    state = get_state(app)
+    assert set(state.answers) == set(state.plans) and "v" in state.plans
+    for key, plan in state.plans.items():
+        assert state.answers[key] is plan.by_method
