@@ -5,7 +5,8 @@ directory under another package name, builds the benchmark app with each, and ti
 P3 and P6, compat's P1 and P6, and P1-P3 with ``ProxyFix`` installed before
 ``Preflight(app)``, the way the main benchmark does (interleaved rounds, several instances of
 each app, ratios per round to the bare GET of the same round, medians, a second bare app as
-the null check, the floor wrapper's P1 for reference). It prints each figure for both and the
+the null check, the floor wrapper's P1 and the least per-route wrapper's P1 and P6 for
+reference). It prints each figure for both and the
 ratio new/old, so a change's cost is measured on one machine at one time, not read off two
 noisy runs. It exits with status 1 (NULL CHECK FAILED) when the null check is off by more
 than 1.5%.
@@ -33,6 +34,7 @@ from benchmarks.apps import (
     COMPAT,
     FACTORIES,
     FLOOR,
+    LEAST,
     MAX_AGE,
     METHODS,
     MIDDLEWARES,
@@ -131,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         suite.add(BARE_NULL, shape, PLAIN_GET)
         suite.add(bare_behind("ProxyFix"), shape, PLAIN_GET)
         suite.add(FLOOR, shape, ACTUAL_GET)
+        suite.add(LEAST, shape, ACTUAL_GET)
+        suite.add(LEAST, shape, NO_ORIGIN)
         for _, old_name, new_name, kinds, _ in lines:
             for contender in (old_name, new_name):
                 for kind in kinds:
@@ -145,6 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         floor = suite.ratio(suite.workloads[(FLOOR, shape, ACTUAL_GET.key)])
         print(f"floor (a WSGI wrapper appending 3 precomputed headers), P1: {floor:.3f}")
+        least_p1, least_p6 = (
+            suite.ratio(suite.workloads[(LEAST, shape, kind.key)])
+            for kind in (ACTUAL_GET, NO_ORIGIN)
+        )
+        print(
+            f"the least a per-route CORS wrapper does (benchmarks.apps.LEAST), P1 / P6:"
+            f" {least_p1:.3f} / {least_p6:.3f}"
+        )
         print(f"{'':22} {args.revision:>12} {'working tree':>12} {'new/old':>8} (95% CI)")
         for label, old_name, new_name, kinds, reference in lines:
             scale = 1.0

@@ -149,8 +149,9 @@ def make_preflight(shape: Shape, app: Flask | None = None) -> Flask:
 
 
 # Reference apps: a second bare app (the null check: identical to the bare app, so its ratio
-# must come out at 1 within the noise) and the floor of actual requests (a WSGI wrapper that
-# does nothing but append three precomputed headers in start_response).
+# must come out at 1 within the noise), the floor of actual requests (a WSGI wrapper that
+# does nothing but append three precomputed headers in start_response) and the least a
+# per-route CORS wrapper does (LEAST, below).
 BARE_NULL = "bare Flask, second instance (null check)"
 FLOOR = "bare Flask + a WSGI wrapper appending 3 precomputed headers (floor)"
 _FLOOR_HEADERS = (
@@ -173,6 +174,55 @@ def make_floor(shape: Shape) -> Flask:
         return inner(environ, start_floor_response)
 
     app.wsgi_app = floor_wsgi_app  # type: ignore[method-assign]
+    return app
+
+
+# The least any per-route CORS wrapper must do on an actual request, whatever its design: the
+# floor's wrapper plus reading the request context (is it this app's request? which
+# endpoint?), one dict lookup for the endpoint's plan and one for the Origin, and a scan of
+# the response's header names (did the view set Vary or CORS headers itself?). The distance
+# from the floor to it is what keeping per-route policies costs; the distance from it to
+# Flask-Preflight is what Flask-Preflight spends beyond that.
+LEAST = "bare Flask + the least a per-route CORS wrapper does"
+_NO_ORIGIN_HEADERS = (("Vary", "Origin"),)
+# Response header names a view sets that are never Vary or Access-Control-* (the scan's set).
+_PLAIN_HEADERS = frozenset({"Content-Type", "Content-Length"})
+
+
+def make_least(shape: Shape) -> Flask:
+    """The bare app behind the least per-route CORS wrapper: each endpoint's plan maps each
+    allowed exact origin to its headers (the floor's three) and no Origin to ``Vary``."""
+    from flask.globals import _cv_request  # the request context, as Flask-Preflight reads it
+
+    app = make_bare(shape)
+    inner = app.wsgi_app
+    answers: dict[str | None, tuple[tuple[str, str], ...]] = {None: _NO_ORIGIN_HEADERS}
+    for origin in shape.origin_list():
+        if "*" not in origin:
+            answers[origin] = (("Access-Control-Allow-Origin", origin), *_FLOOR_HEADERS[1:])
+    plans = {endpoint: answers for endpoint in app.view_functions}
+    current = _cv_request.get
+
+    def least_wsgi_app(environ: Any, start_response: Any) -> Any:
+        def start_least_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            ctx = current(None)
+            if ctx is None or ctx.app is not app:
+                return start_response(status, headers, exc_info)
+            request = ctx.request
+            rule = request.url_rule
+            plan = plans.get(rule.endpoint) if rule is not None else None
+            if plan is not None:
+                cors = plan.get(request.environ.get("HTTP_ORIGIN"))
+                if cors is not None:
+                    for name, _ in headers:
+                        if name not in _PLAIN_HEADERS:
+                            break  # (where a real wrapper merges with the view's own)
+                    headers.extend(cors)
+            return start_response(status, headers, exc_info)
+
+        return inner(environ, start_least_response)
+
+    app.wsgi_app = least_wsgi_app  # type: ignore[method-assign]
     return app
 
 
@@ -252,6 +302,7 @@ FACTORIES: dict[str, Callable[[Shape], Flask]] = {
     COMPAT: make_compat,
     BARE_NULL: make_bare,
     FLOOR: make_floor,
+    LEAST: make_least,
 }
 for _middleware in MIDDLEWARES:
     FACTORIES[bare_behind(_middleware)] = _make_bare_behind(_middleware)

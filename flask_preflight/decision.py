@@ -231,10 +231,9 @@ def private_network_answer(policy: CompiledPolicy, requested: object) -> Headers
 # What an actual request's response gets: the headers to append, CORS ones then ``Vary``.
 Answer = tuple[tuple[str, str], ...]
 ActualAnswer = Callable[[Mapping[str, Any]], Answer]
-# ``ActualPlan.fast``: (answers already built by method, then Origin; private_network;
-# answer; refused).
-FastEntry = tuple[dict[str, dict[Optional[str], Answer]], bool, ActualAnswer, Answer]
-# The method of every preflight (the WSGI layer tests it before calling answer_preflight).
+# ``ActualPlan.by_method``: answers already built, by request method, then ``Origin``.
+ByMethod = dict[str, dict[Optional[str], Answer]]
+# The method of every preflight.
 PREFLIGHT_METHOD: Final = "OPTIONS"
 # Methods for which a policy without its own methods answers from ``ActualPlan.known``.
 _COMMON_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -253,8 +252,10 @@ class ActualPlan(NamedTuple):
     configured exact origin), and is what ``answer`` returns for that origin whenever the
     method is in ``fast_methods`` (``None``: any method) and, if ``private_network``, the
     request carries no ``Access-Control-Request-Private-Network``. The request path reads
-    ``known`` under those conditions and calls ``answer`` otherwise. Only ``known[None]``
-    (no ``Origin``) can be ``refused``: an origin's entry is always a grant.
+    ``known`` (through ``by_method``) when the method is one of those and the request
+    carries no ``Access-Control-Request-Private-Network`` (whatever ``private_network``:
+    one test for every plan, rarely failed), and calls ``answer`` otherwise. Only
+    ``known[None]`` (no ``Origin``) can be ``refused``: an origin's entry is always a grant.
     """
 
     known: dict[str | None, Answer]
@@ -262,11 +263,10 @@ class ActualPlan(NamedTuple):
     private_network: bool
     answer: ActualAnswer
     refused: Answer
-    # ``(by_method, private_network, answer, refused)``, a plain tuple (unpacked on every
-    # actual request, which is cheaper than a NamedTuple's): ``by_method`` maps each method
-    # of ``fast_methods`` (the common methods when ``None``) to ``known`` itself, so an
-    # answer already built is read with two lookups, the method check folded into the first.
-    fast: FastEntry
+    # Each method of ``fast_methods`` (the common methods when ``None``) mapped to ``known``
+    # itself, so an answer already built is read with two lookups, the method check folded
+    # into the first (the registry keeps it by endpoint too: ``PolicyRegistry.answers``).
+    by_method: ByMethod
 
 
 def actual_plan(policy: CompiledPolicy) -> ActualPlan:
@@ -330,8 +330,7 @@ def actual_plan(policy: CompiledPolicy) -> ActualPlan:
     if check_method:
         fast_methods = (_COMMON_METHODS if methods is None else methods) - unanswered
     by_method = dict.fromkeys(_COMMON_METHODS if fast_methods is None else fast_methods, known)
-    fast = (by_method, private_network, answer, refused)
-    return ActualPlan(known, fast_methods, private_network, answer, refused, fast)
+    return ActualPlan(known, fast_methods, private_network, answer, refused, by_method)
 
 
 def _no_origin_answer(
@@ -353,17 +352,17 @@ def _no_origin_answer(
 
 def plan_answer(plan: ActualPlan, environ: Mapping[str, Any]) -> Answer:
     """What ``plan`` answers the request ``environ`` describes: from ``plan.known`` (read
-    through ``plan.fast``) when its conditions hold, else from ``plan.answer``. (The direct
-    wrapper in wsgi.py does the same inline.)"""
-    by_method, private_network, answer, _ = plan.fast
-    if not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in environ):
+    through ``plan.by_method``) when the request asks no private-network access and its
+    method is one ``by_method`` holds, else from ``plan.answer``. (The direct wrapper in
+    wsgi.py does the same inline, with ``by_method`` read by endpoint.)"""
+    if ENVIRON_REQUEST_PRIVATE_NETWORK not in environ:
         try:
-            cors = by_method[environ["REQUEST_METHOD"]].get(environ.get(ENVIRON_ORIGIN))
+            cors = plan.by_method[environ["REQUEST_METHOD"]].get(environ.get(ENVIRON_ORIGIN))
         except (KeyError, TypeError):  # another method, or a value that is not a str
             cors = None
         if cors is not None:
             return cors
-    return answer(environ)
+    return plan.answer(environ)
 
 
 def decide_actual(
@@ -464,8 +463,9 @@ def preflight_answerer(
         app answers, else ``None`` (Flask answers it). The one test of whether a request
         is a preflight: an ``OPTIONS`` request whose ``Origin`` and
         ``Access-Control-Request-Method`` are both there (as str); the WSGI layer calls
-        this for every request and tests nothing itself. A preflight whose URL Flask
-        answers itself (a redirect, an untrusted host) is ``None`` too. A granted one gets
+        this for every request that has ``Access-Control-Request-Method`` at all. A
+        preflight whose URL Flask answers itself (a redirect, an untrusted host) is
+        ``None`` too. A granted one gets
         ``decide_preflight``'s headers, a refused one what ``refuse`` makes of its
         ``Refusal``."""
         if environ.get("REQUEST_METHOD") != PREFLIGHT_METHOD:

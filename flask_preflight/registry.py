@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 from flask import Flask
 
 from ._flask import end_setup
-from .decision import ActualPlan, Resolution, Route, actual_plan, describe_key
+from .decision import ActualPlan, ByMethod, Resolution, Route, actual_plan, describe_key
 from .errors import PreflightConfigError, Problem
 from .paths import PathPolicies
 from .policy import (
@@ -48,6 +48,9 @@ class PolicyRegistry:
         # endpoint with CORS enabled whose policy does not depend on the request path;
         # filled by freeze().
         self.plans: dict[str | None, ActualPlan] = {}
+        # The same plans' answers already built (``ActualPlan.by_method``), by the same keys:
+        # what the direct wrapper reads on every actual request (two lookups and a ``get``).
+        self.answers: dict[str | None, ByMethod] = {}
         self._plans_by_policy: dict[int, tuple[CompiledPolicy, ActualPlan | None]] = {}
         self._by_levels: dict[
             tuple[int, ...], tuple[CompiledPolicy | None, list[Problem], list[Policy]]
@@ -168,6 +171,7 @@ class PolicyRegistry:
                 plan = self.plan_of(policy)
                 if plan is not None:
                     self.plans[key] = plan
+                    self.answers[key] = plan.by_method
             end_setup(self.app)
             self.frozen = True
 
@@ -227,6 +231,7 @@ class PolicyRegistry:
             plan = self.plan_of(self.policy_for(endpoint, environ))
             if plan is not None and self.paths is None:
                 self.plans[endpoint] = plan
+                self.answers[endpoint] = plan.by_method
         return plan
 
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:

@@ -42,8 +42,8 @@ from werkzeug.wsgi import get_host
 from . import signals
 from ._flask import current_request_context
 from .chain import describe, walk
+from .decision import Answer as Headers
 from .decision import (
-    PREFLIGHT_METHOD,
     Refusal,
     decide_actual,
     explain_refusal,
@@ -53,6 +53,7 @@ from .decision import (
 )
 from .headers import (
     ENVIRON_ORIGIN,
+    ENVIRON_REQUEST_METHOD,
     ENVIRON_REQUEST_PRIVATE_NETWORK,
     PLAIN_RESPONSE_HEADERS,
     merge_actual_headers,
@@ -252,16 +253,25 @@ class PreflightState(PolicyRegistry):
         """Add the CORS headers and ``Vary`` of the actual request ``environ`` describes,
         routed to ``endpoint``, to its response's ``headers``. (The direct wrapper does the
         same inline.)"""
-        plan = self.plan_for(endpoint, environ)
-        if plan is None:  # CORS is not enabled for this endpoint
+        cors = self.actual_answer(endpoint, environ)
+        if cors is None:  # CORS is not enabled for this endpoint
             return
-        cors = plan_answer(plan, environ)
-        if cors is plan.refused and signals.actual_request_refused.receivers:
-            self.actual_request_refused(endpoint, environ)
         if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself
             merge_actual_headers(headers, cors)
         else:
             headers.extend(cors)
+
+    def actual_answer(self, endpoint: str | None, environ: WSGIEnvironment) -> Headers | None:
+        """The headers the response to the actual request ``environ`` describes, routed to
+        ``endpoint``, gets (``decision.plan_answer``; a refusal is signalled); ``None`` when
+        CORS is not enabled for it."""
+        plan = self.plan_for(endpoint, environ)
+        if plan is None:
+            return None
+        cors = plan_answer(plan, environ)
+        if cors is plan.refused and _refused_signal.receivers:
+            self.actual_request_refused(endpoint, environ)
+        return cors
 
     def actual_request_refused(self, endpoint: str | None, environ: WSGIEnvironment) -> None:
         """Tell ``signals.actual_request_refused``'s receivers (there are some) why a
@@ -338,24 +348,29 @@ def preflight_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WS
 def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGIApplication:
     """The wrapper of Flask's own ``wsgi_app``: every actual request passes here, so this
     stays inline (each extra Python call costs about a fifth of a percent of a bare Flask
-    request). The endpoint is the one this app's URL map routed to, read from the request
-    context active while the response starts; a response no request of this app produced
-    is not this app's to decorate. (What is the same for every request is read from module
-    globals or bound here, so the closure made per request holds few cells.)"""
+    request, and each bytecode counts). The endpoint is the one this app's URL map routed
+    to, read from the request context active while the response starts; a response no
+    request of this app produced is not this app's to decorate. (What is the same for every
+    request is read from module globals or bound here, so the closure made per request
+    holds few cells: ``start_response`` and the three below.)"""
     app = state.app
-    plans = state.plans
-    policy_key = state.router.policy_key
+    answers = state.answers
     answer_preflight = state.answer_preflight_environ
+    # Whether this wrapper saw state.freeze() done: a cell, read on every request with no
+    # attribute lookup (freezing is never undone).
+    frozen = False
 
     def preflight_wsgi_app(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        if not state.frozen:
-            state.freeze()
-        # Only an OPTIONS request can be a preflight: answer_preflight, the one test of
-        # whether it is one, tests this first; asked here too, it spares every other
-        # request a call.
-        if environ.get("REQUEST_METHOD") == PREFLIGHT_METHOD:
+        nonlocal frozen
+        if not frozen:
+            state.freeze()  # (a no-op when something else froze the state already)
+            frozen = True
+        # Only a request with Access-Control-Request-Method can be a preflight:
+        # answer_preflight, the one test of whether it is one, requires it; tested here too
+        # (a key's presence, without a call), it spares every other request a call.
+        if ENVIRON_REQUEST_METHOD in environ:
             answered = answer_preflight(environ)
             if answered is not None:
                 status, headers, body = answered
@@ -371,34 +386,26 @@ def _direct_middleware(wsgi_app: WSGIApplication, state: PreflightState) -> WSGI
             request = ctx.request
             request_environ = request.environ
             rule = request.url_rule
-            # A matched rule's policy key is its endpoint (routing.Router.policy_key): the
-            # plans of such keys are read without the call.
-            plan = plans.get(rule.endpoint) if rule is not None else None
-            if plan is not None:  # decision.plan_answer, inline (its ActualPlan.fast)
-                by_method, private_network, answer, refused = plan.fast
+            # decision.plan_answer, inline: the answer already built for this endpoint (a
+            # matched rule's policy key is its endpoint: routing.Router.policy_key), method
+            # and Origin, read without a call.
+            by_method = answers.get(rule.endpoint) if rule is not None else None
+            if by_method is not None and ENVIRON_REQUEST_PRIVATE_NETWORK not in request_environ:
+                try:
+                    cors = by_method[request_environ["REQUEST_METHOD"]].get(
+                        request_environ.get(ENVIRON_ORIGIN)
+                    )
+                except (KeyError, TypeError):  # another method, or a value not a str
+                    cors = None
+            else:
                 cors = None
-                if not (private_network and ENVIRON_REQUEST_PRIVATE_NETWORK in request_environ):
-                    try:  # the answer already built for this method and Origin
-                        cors = by_method[request_environ["REQUEST_METHOD"]].get(
-                            request_environ.get(ENVIRON_ORIGIN)
-                        )
-                    except (KeyError, TypeError):  # another method, or a value not a str
-                        cors = None
-                # (An answer already built is never a refusal the signal reports: an
-                # origin's is a grant, and to a request without Origin none is sent.)
-                if cors is None:
-                    cors = answer(request_environ)
-                    if cors is refused and _refused_signal.receivers:
-                        assert rule is not None  # a plan was found by its endpoint
-                        state.actual_request_refused(rule.endpoint, request_environ)
-            else:  # no rule matched, a policy chosen by path too, or no CORS
-                key = policy_key(rule, ctx.url_adapter)
-                plan = state.plan_for(key, request_environ)
-                if plan is None:  # CORS is not enabled for this endpoint
+            # (An answer already built is never a refusal the signal reports: an origin's is
+            # a grant, and to a request without Origin none is sent.)
+            if cors is None:  # none built, no rule matched, a policy chosen by path too, ...
+                key = state.router.policy_key(rule, ctx.url_adapter)
+                cors = state.actual_answer(key, request_environ)
+                if cors is None:  # CORS is not enabled for this endpoint
                     return start_response(status, headers, exc_info)
-                cors = plan_answer(plan, request_environ)
-                if cors is plan.refused and _refused_signal.receivers:
-                    state.actual_request_refused(key, request_environ)
             for name, _ in headers:
                 if name not in PLAIN_RESPONSE_HEADERS:
                     if sets_cors_or_vary(headers):  # the app set Vary or CORS headers itself

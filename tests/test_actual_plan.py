@@ -157,7 +157,7 @@ def _grid_app(make: str) -> Flask:
 
 @pytest.mark.parametrize("make", ["native", "any method", "compat", "compat any"])
 def test_an_answer_read_through_the_fast_entry_is_the_full_decisions(make: str) -> None:
-    # The direct wrapper and plan_answer read answers already built through ActualPlan.fast
+    # The direct wrapper and plan_answer read answers already built through ActualPlan.by_method
     # (by method, then Origin): every response must carry exactly what the plan's full
     # decision (ActualPlan.answer) gives, for every method, origin and private-network ask,
     # on the first request and once answers are kept.
@@ -189,3 +189,40 @@ def test_an_answer_read_through_the_fast_entry_is_the_full_decisions(make: str) 
                         if name.lower().startswith("access-control-") or name == "Vary"
                     ]
                     assert got == list(expected), (method, origin, private_network)
+
+
+def test_a_first_request_whose_freeze_failed_does_not_let_the_next_one_through() -> None:
+    # The direct wrapper remembers a freeze in a cell (no attribute read per request): set
+    # only once state.freeze() returned, so every request raises until the policy is fixed.
+    from flask_preflight.errors import PreflightConfigError
+
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok")
+    Preflight(app, origins=[A])
+    cors(origins=[B]).endpoint(app, "no_such_view")
+    client = app.test_client()
+    for _ in range(2):
+        with pytest.raises(PreflightConfigError, match="no_such_view"):
+            client.get("/v", headers={"Origin": A})
+    assert not get_state(app).frozen
+
+
+def test_the_answers_the_direct_wrapper_reads_are_the_plans_own() -> None:
+    # The direct wrapper reads PolicyRegistry.answers (by endpoint, method, then Origin),
+    # plan_answer reads ActualPlan.by_method: one structure, so the two never disagree, for
+    # the plans decided at the first request and one decided later (a blueprint's URLs).
+    from flask import Blueprint
+
+    app = Flask(__name__)
+    app.add_url_rule("/v", "v", lambda: "ok")
+    blueprint = Blueprint("bp", __name__, url_prefix="/bp")
+    cors(origins=[B])(blueprint)
+    app.register_blueprint(blueprint)
+    Preflight(app, origins=[A])
+    client = app.test_client()
+    assert client.get("/v", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    client.get("/bp/nowhere", headers={"Origin": B})
+    state = get_state(app)
+    assert set(state.answers) == set(state.plans) and "v" in state.plans
+    for key, plan in state.plans.items():
+        assert state.answers[key] is plan.by_method
