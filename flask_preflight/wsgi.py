@@ -322,7 +322,7 @@ def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> W
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        if environ.get("REQUEST_METHOD") == PREFLIGHT_METHOD:  # see _direct_middleware
+        if ENVIRON_REQUEST_METHOD in environ:  # as in _direct_middleware
             answered = answer_preflight(environ)
             if answered is not None:
                 status, headers, body = answered
