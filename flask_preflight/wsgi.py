@@ -322,12 +322,11 @@ def preflight_layer(flask_wsgi_app: WSGIApplication, state: PreflightState) -> W
     ) -> Iterable[bytes]:
         if not state.frozen:
             state.freeze()
-        if ENVIRON_REQUEST_METHOD in environ:  # as in _direct_middleware
-            answered = answer_preflight(environ)
-            if answered is not None:
-                status, headers, body = answered
-                start_response(status, headers)
-                return [body]
+        answered = answer_preflight(environ)
+        if answered is not None:
+            status, headers, body = answered
+            start_response(status, headers)
+            return [body]
         return flask_wsgi_app(environ, start_response)
 
     setattr(preflight_layer_app, LAYER_ATTRIBUTE, state)
