@@ -21,7 +21,7 @@ def end_setup(app: Flask) -> None:
     """End ``app``'s setup as its first request does: Flask then refuses new routes (its
     ``_check_setup_finished``), which keeps the route cache and compiled policies true.
     Flask 2.3.0, 3.1.3. Tests: tests/test_flask_internals.py::test_end_setup,
-    tests/test_extension.py::test_routes_added_after_the_first_request_are_refused_by_flask"""
+    tests/test_declaring_policies.py::test_routes_added_after_the_first_request_are_refused_by_flask"""
     app._got_first_request = True
 
 

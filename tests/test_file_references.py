@@ -1,0 +1,47 @@
+"""Every test file (and test) the package, the docs and the tests name exists: a file
+renamed or split leaves no reference behind."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# tests/x.py, tests/sub/x.py, optionally ::test_name (pytest's node-id spelling).
+REFERENCE = re.compile(r"\btests/(?:[a-z_]+/)*[a-z_]+\.py(?:::[A-Za-z_][A-Za-z0-9_]*)?")
+# Names flask-cors's own test files (downloaded at run time by its run.py), not ours.
+FLASK_CORS_SUITE = "tests/compat/suite/"
+
+
+def tracked_texts() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files", "flask_preflight", "docs", "tests", "README.md", "benchmarks"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return [
+        ROOT / name
+        for name in listed
+        if name.endswith((".py", ".md")) and not name.startswith(FLASK_CORS_SUITE)
+    ]
+
+
+def defines(path: Path, name: str) -> bool:
+    pattern = rf"^\s*(?:async )?(?:def|class) {name}\b"
+    return re.search(pattern, path.read_text(encoding="utf-8"), re.M) is not None
+
+
+def test_every_named_test_file_and_test_exists() -> None:
+    missing = []
+    for path in tracked_texts():
+        if not path.exists():  # deleted in the working tree, not yet in the index
+            continue
+        for reference in set(REFERENCE.findall(path.read_text(encoding="utf-8"))):
+            file_name, _, test_name = reference.partition("::")
+            target = ROOT / file_name
+            if not target.is_file() or (test_name and not defines(target, test_name)):
+                missing.append(f"{path.relative_to(ROOT)}: {reference}")
+    assert missing == [], "\n".join(missing)
