@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# tests/x.py, tests/sub/x.py, optionally ::test_name (pytest's node-id spelling).
+# A test file under tests/ (any depth), optionally with ::test_name (a pytest node id).
 REFERENCE = re.compile(r"\btests/(?:[a-z_]+/)*[a-z_]+\.py(?:::[A-Za-z_][A-Za-z0-9_]*)?")
 # Names flask-cors's own test files (downloaded at run time by its run.py), not ours.
 FLASK_CORS_SUITE = "tests/compat/suite/"
