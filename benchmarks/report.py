@@ -194,14 +194,14 @@ def _render_reference(suite: Suite, judge: bool) -> tuple[str, list[str]]:
             misses.append(f"null check {_fmt(null)} (target 1 ± {NULL_LIMIT})")
     if floor is not None:
         lines.append(f"| W | {FLOOR}, P1 | informative | {_fmt(floor)} | — |")
-    for kind in (ACTUAL_GET, NO_ORIGIN):
-        least = _ratio(suite, LEAST, BASE, kind)
-        if least is not None:
+    least = {kind: _ratio(suite, LEAST, BASE, kind) for kind in (ACTUAL_GET, NO_ORIGIN)}
+    ours = {kind: _ratio(suite, PREFLIGHT, BASE, kind) for kind in (ACTUAL_GET, NO_ORIGIN)}
+    for kind, figure in least.items():
+        if figure is not None:
             lines.append(
-                f"| W2-{kind.key} | {LEAST}, {kind.key} | informative | {_fmt(least)} | — |"
+                f"| W2-{kind.key} | {LEAST}, {kind.key} | informative | {_fmt(figure)} | — |"
             )
-    p1 = _ratio(suite, PREFLIGHT, BASE, ACTUAL_GET)
-    least_p1 = _ratio(suite, LEAST, BASE, ACTUAL_GET)
+    least_p1, p1 = least[ACTUAL_GET], ours[ACTUAL_GET]
     if floor is not None and least_p1 is not None:
         lines.append(
             f"| W2-W | the least per-route wrapper minus the floor, P1 | informative |"
@@ -211,13 +211,12 @@ def _render_reference(suite: Suite, judge: bool) -> tuple[str, list[str]]:
         lines.append(
             f"| W-P1 | Flask-Preflight P1 minus the floor | informative | {p1 - floor:+.3f} | — |"
         )
-    for kind in (ACTUAL_GET, NO_ORIGIN):
-        ours = _ratio(suite, PREFLIGHT, BASE, kind)
-        least = _ratio(suite, LEAST, BASE, kind)
-        if ours is not None and least is not None:
+    for kind, figure in least.items():
+        own = ours[kind]
+        if own is not None and figure is not None:
             lines.append(
                 f"| W2-{kind.key} gap | Flask-Preflight {kind.key} minus the least per-route"
-                f" wrapper's | informative | {ours - least:+.3f} | — |"
+                f" wrapper's | informative | {own - figure:+.3f} | — |"
             )
     return "\n".join(lines), misses
 

@@ -170,8 +170,7 @@ class PolicyRegistry:
             for key, policy in fixed.items():
                 plan = self.plan_of(policy)
                 if plan is not None:
-                    self.plans[key] = plan
-                    self.answers[key] = plan.by_method
+                    self._keep_plan(key, plan)
             end_setup(self.app)
             self.frozen = True
 
@@ -230,9 +229,15 @@ class PolicyRegistry:
         if plan is None:
             plan = self.plan_of(self.policy_for(endpoint, environ))
             if plan is not None and self.paths is None:
-                self.plans[endpoint] = plan
-                self.answers[endpoint] = plan.by_method
+                self._keep_plan(endpoint, plan)
         return plan
+
+    def _keep_plan(self, key: str | None, plan: ActualPlan) -> None:
+        """Remember ``key``'s plan for every later request, with its answers already built
+        (``answers``, which the direct wrapper reads): the one place the two are kept in
+        step."""
+        self.plans[key] = plan
+        self.answers[key] = plan.by_method
 
     def _compile_checked(self, endpoint: str | None, path_level: Policy | None) -> CompiledPolicy:
         """The policy of a combination the check at freeze compiled; should one it missed be
